@@ -1,0 +1,125 @@
+// Logto's entry point. It adapts the native binding to Logto's connector shape and turns the
+// binding's failure results into the host's ConnectorError; all behaviour lives in Rust.
+import { ConnectorError } from '@logto/connector-kit';
+
+import { connectorId, metadata } from './metadata.js';
+import { loadBinding } from './platform.js';
+
+const binding = await loadBinding(() => import('../index.js'));
+
+/** What zod's `ZodError` looks like to Logto: `issues`, `name`, and a JSON `message`. */
+export class ZodError extends Error {
+  constructor(issues) {
+    super(JSON.stringify(issues, null, 2));
+    this.issues = issues;
+    this.name = 'ZodError';
+  }
+
+  get errors() {
+    return this.issues;
+  }
+
+  flatten() {
+    const fieldErrors = {};
+    const formErrors = [];
+    for (const issue of this.issues) {
+      if (issue.path.length === 0) {
+        formErrors.push(issue.message);
+      } else {
+        (fieldErrors[issue.path[0]] ??= []).push(issue.message);
+      }
+    }
+    return { formErrors, fieldErrors };
+  }
+}
+
+const toConnectorError = ({ code, data, issues }) =>
+  new ConnectorError(code, issues ? new ZodError(issues) : data);
+
+/** Calls the binding; a failure result, or anything it throws, becomes a ConnectorError. */
+const call = async (run) => {
+  let outcome;
+  try {
+    outcome = await run();
+  } catch (error) {
+    throw new ConnectorError('general', {
+      errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}`,
+    });
+  }
+  if (outcome.error) {
+    throw toConnectorError(outcome.error);
+  }
+  return outcome;
+};
+
+/** Reads the flow recorded by getAuthorizationUri; no session means the QR login. */
+const readSession = async (getSession) => {
+  try {
+    return typeof getSession === 'function' ? await getSession() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const safeParse = (value) => {
+  const { data, issues } = binding.validateConfig(value);
+  return issues ? { success: false, error: new ZodError(issues) } : { success: true, data };
+};
+
+const parse = (value) => {
+  const result = safeParse(value);
+  if (!result.success) {
+    throw result.error;
+  }
+  return result.data;
+};
+
+export const configGuard = Object.freeze({
+  safeParse,
+  parse,
+  safeParseAsync: async (value) => safeParse(value),
+  parseAsync: async (value) => parse(value),
+});
+
+/** The official module's named export: exchanges a code, resolves to `{ accessToken, openid }`. */
+export const getAccessToken = async (code, config) => {
+  const { accessToken, openid } = await call(() => binding.accessToken(code, config));
+  return { accessToken, openid };
+};
+
+const createConnector = async ({ getConfig }) => {
+  const signIn = async (data, getSession) => {
+    const { code } = await call(() => binding.callbackCode(data));
+    const config = await getConfig(connectorId);
+    const session = await readSession(getSession);
+    return call(() => binding.signIn(code, config, session));
+  };
+
+  return {
+    metadata,
+    type: 'Social',
+    configGuard,
+    getAuthorizationUri: async ({ state, redirectUri, scope, headers }, setSession) => {
+      const config = await getConfig(connectorId);
+      const { url, session } = await call(() =>
+        binding.authorizationUri(config, state, redirectUri, scope, headers?.userAgent)
+      );
+      if (session) {
+        await setSession(session);
+      }
+      return url;
+    },
+    getUserInfo: async (data, getSession) => (await signIn(data, getSession)).userInfo,
+    getTokenResponseAndUserInfo: async (data, getSession) => {
+      const { tokenResponse, userInfo } = await signIn(data, getSession);
+      return { tokenResponse, userInfo };
+    },
+    getAccessTokenByRefreshToken: async (refreshToken) => {
+      const config = await getConfig(connectorId);
+      const { tokenResponse } = await call(() => binding.refreshAccessToken(refreshToken, config));
+      return tokenResponse;
+    },
+  };
+};
+
+export default createConnector;

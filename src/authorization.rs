@@ -1,0 +1,289 @@
+//! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official Account
+//! web authorization (服务号网页授权).
+
+use crate::config::{Config, OfficialAccount};
+use crate::error::{Code, Failure, Result};
+
+pub const QR_ENDPOINT: &str = "https://open.weixin.qq.com/connect/qrconnect";
+pub const OFFICIAL_ACCOUNT_ENDPOINT: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
+pub const DEFAULT_QR_SCOPE: &str = "snsapi_login";
+/// WeChat documents `state` as at most 128 bytes in the Official Account flow.
+pub const MAX_OFFICIAL_ACCOUNT_STATE: usize = 128;
+
+/// The `setSession` keys that record an Official Account sign-in.
+pub const SESSION_FLOW: &str = "wechatWebFlow";
+pub const SESSION_APP_ID: &str = "wechatWebAppId";
+pub const SESSION_SCOPE: &str = "wechatWebScope";
+pub const FLOW_OFFICIAL_ACCOUNT: &str = "official_account";
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn push_escaped(out: &mut String, byte: u8) {
+    out.push('%');
+    out.push(HEX[usize::from(byte >> 4)] as char);
+    out.push(HEX[usize::from(byte & 15)] as char);
+}
+
+/// The WHATWG `application/x-www-form-urlencoded` byte serializer (what `URLSearchParams`
+/// produces): `*-._` and alphanumerics stay, space becomes `+`, everything else `%XX`.
+pub fn form_encode_into(out: &mut String, value: &str) {
+    for &byte in value.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => push_escaped(out, byte),
+        }
+    }
+}
+
+/// A query string of `key=value` pairs joined by `&`, both form-encoded.
+pub fn form_query(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (index, (key, value)) in pairs.iter().enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        form_encode_into(&mut out, key);
+        out.push('=');
+        form_encode_into(&mut out, value);
+    }
+    out
+}
+
+/// JavaScript's `encodeURI` for a well-formed string (a JS string with a lone surrogate makes
+/// `encodeURI` throw; the binding rejects those before they get here).
+pub fn encode_uri(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &byte in value.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => out.push(byte as char),
+            b';' | b',' | b'/' | b'?' | b':' | b'@' | b'&' | b'=' | b'+' | b'$' | b'-' | b'_'
+            | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b'#' => out.push(byte as char),
+            _ => push_escaped(&mut out, byte),
+        }
+    }
+    out
+}
+
+/// Percent-encodes all but RFC 3986 unreserved characters (space is `%20`).
+fn encode_strict_into(out: &mut String, value: &str) {
+    for &byte in value.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => push_escaped(out, byte),
+        }
+    }
+}
+
+/// True for WeChat's in-app browser (its user agent carries `MicroMessenger`), but not for
+/// WeCom (企业微信), whose browser carries both `MicroMessenger` and `wxwork`.
+pub fn is_wechat_browser(user_agent: &str) -> bool {
+    let lower = user_agent.to_ascii_lowercase();
+    lower.contains("micromessenger") && !lower.contains("wxwork")
+}
+
+/// What Logto passes to `getAuthorizationUri`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    pub state: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// What to record with `setSession` for an Official Account sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub app_id: String,
+    pub scope: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    pub url: String,
+    /// `Some` when the flow must be recorded for `getUserInfo`.
+    pub session: Option<Session>,
+}
+
+/// The QR login URL, byte-identical to the official connector's.
+pub fn qr_uri(config: &Config, request: &Request) -> String {
+    let scope = request
+        .scope
+        .or(config.scope.as_deref())
+        .unwrap_or(DEFAULT_QR_SCOPE);
+    let redirect_uri = encode_uri(request.redirect_uri);
+    let query = form_query(&[
+        ("appid", &config.web.app_id),
+        ("redirect_uri", &redirect_uri),
+        ("response_type", "code"),
+        ("scope", scope),
+        ("state", request.state),
+    ]);
+    format!("{QR_ENDPOINT}?{query}")
+}
+
+/// The Official Account web-authorization URL. WeChat checks the parameter order and needs the
+/// `#wechat_redirect` fragment.
+pub fn official_account_uri(account: &OfficialAccount, request: &Request) -> Result<String> {
+    if request.state.len() > MAX_OFFICIAL_ACCOUNT_STATE {
+        return Err(Failure::described(
+            Code::InvalidRequestParameters,
+            format!(
+                "state is {} bytes; WeChat accepts at most {MAX_OFFICIAL_ACCOUNT_STATE} in the Official Account flow",
+                request.state.len()
+            ),
+        ));
+    }
+    let mut url = String::with_capacity(
+        OFFICIAL_ACCOUNT_ENDPOINT.len() + request.redirect_uri.len() * 3 + 160,
+    );
+    url.push_str(OFFICIAL_ACCOUNT_ENDPOINT);
+    url.push_str("?appid=");
+    encode_strict_into(&mut url, &account.app.app_id);
+    url.push_str("&redirect_uri=");
+    encode_strict_into(&mut url, request.redirect_uri);
+    url.push_str("&response_type=code&scope=");
+    url.push_str(account.scope);
+    url.push_str("&state=");
+    encode_strict_into(&mut url, request.state);
+    url.push_str("#wechat_redirect");
+    Ok(url)
+}
+
+/// Picks the flow by user agent: the Official Account inside WeChat when one is configured, the
+/// QR login everywhere else.
+pub fn authorization_uri(config: &Config, request: &Request) -> Result<Authorization> {
+    match (&config.official_account, request.user_agent) {
+        (Some(account), Some(agent)) if is_wechat_browser(agent) => Ok(Authorization {
+            url: official_account_uri(account, request)?,
+            session: Some(Session {
+                app_id: account.app.app_id.clone(),
+                scope: account.scope,
+            }),
+        }),
+        _ => Ok(Authorization {
+            url: qr_uri(config, request),
+            session: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{App, SCOPE_BASE};
+
+    fn config(scope: Option<&str>, official_account: bool) -> Config {
+        Config {
+            web: App {
+                app_id: "wx_web".into(),
+                app_secret: "websecret".into(),
+            },
+            scope: scope.map(str::to_owned),
+            official_account: official_account.then(|| OfficialAccount {
+                app: App {
+                    app_id: "wx_oa".into(),
+                    app_secret: "oasecret".into(),
+                },
+                scope: SCOPE_BASE,
+            }),
+            data: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn encode_uri_matches_javascript() {
+        assert_eq!(
+            encode_uri("https://a.b/c d?x=1&y=%20#f"),
+            "https://a.b/c%20d?x=1&y=%2520#f"
+        );
+        assert_eq!(encode_uri("ü😀[]"), "%C3%BC%F0%9F%98%80%5B%5D");
+        assert_eq!(encode_uri("-_.!~*'()"), "-_.!~*'()");
+    }
+
+    #[test]
+    fn form_encoding_matches_url_search_params() {
+        let mut out = String::new();
+        form_encode_into(&mut out, "a b+c*~'!");
+        assert_eq!(out, "a+b%2Bc*%7E%27%21");
+    }
+
+    #[test]
+    fn qr_uri_double_encodes_the_redirect_uri_and_picks_the_scope() {
+        let request = Request {
+            state: "st ate",
+            redirect_uri: "https://x.io/cb?a=b c",
+            ..Request::default()
+        };
+        assert_eq!(
+            qr_uri(&config(None, false), &request),
+            "https://open.weixin.qq.com/connect/qrconnect?appid=wx_web&redirect_uri=https%3A%2F%2Fx.io%2Fcb%3Fa%3Db%2520c&response_type=code&scope=snsapi_login&state=st+ate"
+        );
+        let url = qr_uri(&config(Some("cfg"), false), &request);
+        assert!(url.contains("&scope=cfg&"));
+        let custom = Request {
+            scope: Some(""),
+            ..request
+        };
+        assert!(qr_uri(&config(Some("cfg"), false), &custom).contains("&scope=&"));
+    }
+
+    #[test]
+    fn user_agents_pick_the_flow() {
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.44(0x18002c2d) NetType/WIFI Language/zh_CN";
+        let wecom = "Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 Safari/537.36 wxwork/4.1.0 MicroMessenger/7.0.1";
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+        assert!(is_wechat_browser(iphone));
+        assert!(is_wechat_browser("micromessenger"));
+        assert!(!is_wechat_browser(wecom));
+        assert!(!is_wechat_browser(chrome));
+
+        let request = Request {
+            state: "abc-_1",
+            redirect_uri: "https://logto.dev/callback/x",
+            scope: None,
+            user_agent: Some(iphone),
+        };
+        let auth = authorization_uri(&config(None, true), &request).unwrap();
+        assert_eq!(
+            auth.url,
+            "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx_oa&redirect_uri=https%3A%2F%2Flogto.dev%2Fcallback%2Fx&response_type=code&scope=snsapi_base&state=abc-_1#wechat_redirect"
+        );
+        assert_eq!(auth.session.unwrap().app_id, "wx_oa");
+
+        // Not configured, or another browser: the QR login.
+        let qr = authorization_uri(&config(None, false), &request).unwrap();
+        assert!(qr.url.starts_with(QR_ENDPOINT) && qr.session.is_none());
+        let desktop = Request {
+            user_agent: Some(chrome),
+            ..request
+        };
+        assert!(authorization_uri(&config(None, true), &desktop)
+            .unwrap()
+            .url
+            .starts_with(QR_ENDPOINT));
+    }
+
+    #[test]
+    fn long_states_are_refused_in_the_official_account_flow() {
+        let state = "a".repeat(129);
+        let request = Request {
+            state: &state,
+            redirect_uri: "https://x",
+            scope: None,
+            user_agent: Some("MicroMessenger"),
+        };
+        let failure = authorization_uri(&config(None, true), &request).unwrap_err();
+        assert_eq!(failure.code, Code::InvalidRequestParameters);
+        let ok = "a".repeat(128);
+        let request = Request {
+            state: &ok,
+            ..request
+        };
+        assert!(authorization_uri(&config(None, true), &request).is_ok());
+    }
+}

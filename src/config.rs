@@ -1,0 +1,206 @@
+//! The connector's config: validation with zod-identical issues, and the typed result.
+//!
+//! The first three keys are exactly the official guard
+//! `z.object({ appId: z.string(), appSecret: z.string(), scope: z.string().optional() })`.
+//! The Official Account keys are optional additions; id and secret come together or not at all.
+
+use crate::error::{Code, Failure, Result};
+use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
+
+pub const SCOPE_USERINFO: &str = "snsapi_userinfo";
+pub const SCOPE_BASE: &str = "snsapi_base";
+pub const OFFICIAL_ACCOUNT_SCOPES: &[&str] = &[SCOPE_USERINFO, SCOPE_BASE];
+
+/// The guard's fields, in order. The binding reads exactly these keys from a JS config.
+pub const FIELDS: &[Field] = &[
+    Field::required("appId", FieldType::String),
+    Field::required("appSecret", FieldType::String),
+    Field::optional("scope", FieldType::String),
+    Field::optional("officialAccountAppId", FieldType::String),
+    Field::optional("officialAccountAppSecret", FieldType::String),
+    Field::optional(
+        "officialAccountScope",
+        FieldType::Enum(OFFICIAL_ACCOUNT_SCOPES),
+    ),
+];
+
+/// Credentials of one WeChat app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    pub app_id: String,
+    pub app_secret: String,
+}
+
+/// The Official Account (服务号) used inside WeChat's own browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialAccount {
+    pub app: App,
+    /// `snsapi_userinfo` or `snsapi_base`.
+    pub scope: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The Website App (网站应用) used by the QR login.
+    pub web: App,
+    pub scope: Option<String>,
+    pub official_account: Option<OfficialAccount>,
+    /// What `safeParse` returns as `data`: the schema's keys that were `in` the input, in schema
+    /// order, each a string or `None` for a key present with the value `undefined`.
+    pub data: Vec<(&'static str, Option<String>)>,
+}
+
+/// Validates a config as the guard does; `Err` holds the zod issues.
+pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
+    let issues = check_object(input, FIELDS);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let text = |key: &str| input.field(key).and_then(Shape::as_text);
+    let owned = |key: &str| text(key).map(str::to_owned);
+    let non_empty = |key: &str| text(key).filter(|t| !t.is_empty());
+
+    let official_account = match (
+        non_empty("officialAccountAppId"),
+        non_empty("officialAccountAppSecret"),
+    ) {
+        (Some(app_id), Some(app_secret)) => Some(OfficialAccount {
+            app: App {
+                app_id: app_id.to_owned(),
+                app_secret: app_secret.to_owned(),
+            },
+            scope: match text("officialAccountScope") {
+                Some(SCOPE_BASE) => SCOPE_BASE,
+                _ => SCOPE_USERINFO,
+            },
+        }),
+        (None, None) => None,
+        (Some(_), None) => return Err(vec![pair_issue("officialAccountAppSecret")]),
+        (None, Some(_)) => return Err(vec![pair_issue("officialAccountAppId")]),
+    };
+
+    let data = FIELDS
+        .iter()
+        .filter(|f| input.field(f.key).is_some())
+        .map(|f| (f.key, owned(f.key)))
+        .collect();
+    Ok(Config {
+        web: App {
+            app_id: owned("appId").unwrap_or_default(),
+            app_secret: owned("appSecret").unwrap_or_default(),
+        },
+        scope: owned("scope"),
+        official_account,
+        data,
+    })
+}
+
+fn pair_issue(missing: &str) -> Issue {
+    Issue::custom(
+        vec![missing.to_owned()],
+        "officialAccountAppId and officialAccountAppSecret must be set together",
+    )
+}
+
+/// Validation inside the flows: an invalid config is `invalid_config` with the ZodError.
+pub fn require(input: &Input) -> Result<Config> {
+    parse(input).map_err(|issues| Failure::issues(Code::InvalidConfig, issues))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Kind;
+
+    fn object(fields: &[(&str, Input)]) -> Input {
+        Input::Object(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+    fn text(s: &str) -> Input {
+        Input::Text(s.to_owned())
+    }
+
+    #[test]
+    fn accepts_the_official_shape_and_keeps_present_keys() {
+        let config = parse(&object(&[
+            ("appSecret", text("s")),
+            ("appId", text("a")),
+            ("scope", Input::Scalar(Kind::Undefined)),
+        ]))
+        .unwrap();
+        assert_eq!(config.web.app_id, "a");
+        assert_eq!(config.scope, None);
+        assert_eq!(
+            config.data,
+            vec![
+                ("appId", Some("a".into())),
+                ("appSecret", Some("s".into())),
+                ("scope", None)
+            ]
+        );
+        assert!(config.official_account.is_none());
+    }
+
+    #[test]
+    fn reports_zod_issues_for_wrong_types() {
+        let issues = parse(&object(&[
+            ("appId", Input::Scalar(Kind::Number)),
+            ("scope", Input::Scalar(Kind::Null)),
+        ]))
+        .unwrap_err();
+        let messages: Vec<_> = issues.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "Expected string, received number",
+                "Required",
+                "Expected string, received null"
+            ]
+        );
+        let root = parse(&Input::Scalar(Kind::Array)).unwrap_err();
+        assert_eq!(root[0].message, "Expected object, received array");
+    }
+
+    #[test]
+    fn official_account_needs_both_id_and_secret() {
+        let base = [("appId", text("a")), ("appSecret", text("s"))];
+        let mut with_id = base.to_vec();
+        with_id.push(("officialAccountAppId", text("wxoa")));
+        let issues = parse(&object(&with_id)).unwrap_err();
+        assert_eq!(issues[0].path, ["officialAccountAppSecret"]);
+
+        let mut both = with_id.clone();
+        both.push(("officialAccountAppSecret", text("oasecret")));
+        both.push(("officialAccountScope", text("snsapi_base")));
+        let config = parse(&object(&both)).unwrap();
+        let oa = config.official_account.unwrap();
+        assert_eq!(oa.app.app_id, "wxoa");
+        assert_eq!(oa.scope, SCOPE_BASE);
+
+        // Empty strings count as "not configured".
+        let mut empty = base.to_vec();
+        empty.push(("officialAccountAppId", text("")));
+        assert!(parse(&object(&empty)).unwrap().official_account.is_none());
+
+        let mut bad_scope = both.clone();
+        bad_scope.push(("officialAccountScope", text("snsapi_login")));
+        let bad_scope: Vec<_> = bad_scope
+            .into_iter()
+            .rev()
+            .fold(Vec::new(), |mut acc: Vec<(&str, Input)>, (k, v)| {
+                if !acc.iter().any(|(key, _)| *key == k) {
+                    acc.push((k, v));
+                }
+                acc
+            });
+        let issues = parse(&object(&bad_scope)).unwrap_err();
+        assert_eq!(
+            issues[0].message,
+            "Invalid enum value. Expected 'snsapi_userinfo' | 'snsapi_base', received 'snsapi_login'"
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! The connector's operations, end to end: code exchange, user info, token storage and refresh.
+//! Every failure leaving this module has the app secrets and the tokens redacted.
+
+use serde_json::{Number, Value};
+
+use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW, SESSION_SCOPE};
+use crate::config::{App, Config, SCOPE_BASE};
+use crate::error::{Code, Endpoint, Failure, Result};
+use crate::reply::{self, TokenReply, UserInfo};
+use crate::schema::{Input, Shape};
+use crate::wechat::{self, Retry};
+
+/// Marks a refresh token issued to the Official Account app, so that a refresh months later goes
+/// to the app that issued it. Logto stores only the token itself, so the mark travels in it;
+/// WeChat's tokens never contain `:`.
+pub const OFFICIAL_ACCOUNT_REFRESH_PREFIX: &str = "wxoa:";
+
+/// Which app a sign-in went through, read back from the connector session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    QrCode,
+    /// With the scope that was requested.
+    OfficialAccount(&'static str),
+}
+
+/// The flow recorded by `getAuthorizationUri`. A missing session, a foreign one, or one naming an
+/// app that is no longer configured means the QR login, as the official connector assumes.
+pub fn flow_from_session(config: &Config, session: Option<&Input>) -> Flow {
+    let (Some(session), Some(account)) = (session, &config.official_account) else {
+        return Flow::QrCode;
+    };
+    let text = |key| session.field(key).and_then(Shape::as_text);
+    if text(SESSION_FLOW) == Some(FLOW_OFFICIAL_ACCOUNT)
+        && text(SESSION_APP_ID) == Some(account.app.app_id.as_str())
+    {
+        let scope = match text(SESSION_SCOPE) {
+            Some(SCOPE_BASE) => SCOPE_BASE,
+            _ => crate::config::SCOPE_USERINFO,
+        };
+        Flow::OfficialAccount(scope)
+    } else {
+        Flow::QrCode
+    }
+}
+
+fn app_for(config: &Config, flow: Flow) -> &App {
+    match (flow, &config.official_account) {
+        (Flow::OfficialAccount(_), Some(account)) => &account.app,
+        _ => &config.web,
+    }
+}
+
+/// Every secret the config holds, for redaction.
+fn config_secrets(config: &Config) -> Vec<&str> {
+    let mut secrets = vec![config.web.app_secret.as_str()];
+    if let Some(account) = &config.official_account {
+        secrets.push(&account.app.app_secret);
+    }
+    secrets
+}
+
+/// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
+/// WeChat, because a code can be used only once.
+pub async fn exchange_code(app: &App, code: &str) -> Result<TokenReply> {
+    let query = crate::authorization::form_query(&[
+        ("appid", &app.app_id),
+        ("secret", &app.app_secret),
+        ("code", code),
+        ("grant_type", "authorization_code"),
+    ]);
+    let result = async {
+        let response = wechat::get(
+            wechat::ACCESS_TOKEN_PATH,
+            &query,
+            "WeChat access_token endpoint",
+            Retry::OnConnectFailure,
+        )
+        .await?;
+        if !(200..300).contains(&response.status) {
+            return Err(Failure::described(
+                Code::General,
+                format!(
+                    "WeChat access_token endpoint answered HTTP {}",
+                    response.status
+                ),
+            ));
+        }
+        reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
+    }
+    .await;
+    result.map_err(|f| f.redact(&[&app.app_secret]))
+}
+
+async fn fetch_user_info(token: &TokenReply) -> Result<UserInfo> {
+    let query = crate::authorization::form_query(&[
+        ("access_token", &token.access_token),
+        ("openid", &token.openid),
+    ]);
+    let response = wechat::get(
+        wechat::USER_INFO_PATH,
+        &query,
+        "WeChat userinfo endpoint",
+        Retry::OnConnectFailure,
+    )
+    .await?;
+    if !(200..300).contains(&response.status) {
+        return Err(reply::user_info_status(response.status, &response.body));
+    }
+    reply::user_info(reply::parse_json(&response.body)?, &token.openid)
+}
+
+/// The token response Logto may store (`openid`/`unionid` stay in `userInfo.rawData`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: Option<Number>,
+    pub scope: Option<String>,
+}
+
+fn token_response(token: &TokenReply, flow: Flow) -> TokenResponse {
+    let refresh_token = token.refresh_token.as_ref().map(|t| match flow {
+        Flow::OfficialAccount(_) => format!("{OFFICIAL_ACCOUNT_REFRESH_PREFIX}{t}"),
+        Flow::QrCode => t.clone(),
+    });
+    TokenResponse {
+        access_token: token.access_token.clone(),
+        refresh_token,
+        expires_in: token.expires_in.clone(),
+        scope: token.scope.clone(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignIn {
+    pub user_info: UserInfo,
+    pub token_response: TokenResponse,
+}
+
+/// `getUserInfo` / `getTokenResponseAndUserInfo`: the code exchange with the app of the flow,
+/// then the user's profile.
+pub async fn sign_in(config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
+    let app = app_for(config, flow);
+    let secrets = config_secrets(config);
+    let token = exchange_code(app, code)
+        .await
+        .map_err(|f| f.redact(&secrets))?;
+    let mut with_tokens = secrets.clone();
+    with_tokens.push(&token.access_token);
+    if let Some(refresh) = &token.refresh_token {
+        with_tokens.push(refresh);
+    }
+    let user_info = match flow {
+        Flow::QrCode => fetch_user_info(&token).await,
+        Flow::OfficialAccount(scope) => official_account_user(&token, scope, &app.app_id).await,
+    }
+    .map_err(|f| f.redact(&with_tokens))?;
+    Ok(SignIn {
+        token_response: token_response(&token, flow),
+        user_info,
+    })
+}
+
+async fn official_account_user(token: &TokenReply, scope: &str, app_id: &str) -> Result<UserInfo> {
+    if token.is_snapshot_user {
+        return Err(Failure::described(
+            Code::AuthorizationFailed,
+            "WeChat signed this user in with a snapshot (virtual) identity, which is read-only and \
+             not a real account; the user must open the page in WeChat and tap 'Use full service' \
+             (使用完整服务) before signing in",
+        ));
+    }
+    let mut info = if scope == SCOPE_BASE {
+        reply::base_user_info(token)
+    } else {
+        fetch_user_info(token).await?
+    };
+    if let Value::Object(raw) = &mut info.raw_data {
+        raw.insert("appid".into(), Value::String(app_id.to_owned()));
+    }
+    Ok(info)
+}
+
+/// `getAccessTokenByRefreshToken`: asks the app that issued the token for a new access token.
+/// The refresh endpoint takes no secret.
+pub async fn refresh(config: &Config, refresh_token: &str) -> Result<TokenResponse> {
+    let (flow, app, token) = match refresh_token.strip_prefix(OFFICIAL_ACCOUNT_REFRESH_PREFIX) {
+        Some(token) => match &config.official_account {
+            Some(account) => (Flow::OfficialAccount(account.scope), &account.app, token),
+            None => {
+                return Err(Failure::described(
+                    Code::SocialAccessTokenInvalid,
+                    "the refresh token was issued to the Official Account app, which is no longer configured; the user must sign in again",
+                ))
+            }
+        },
+        None => (Flow::QrCode, &config.web, refresh_token),
+    };
+    let query = crate::authorization::form_query(&[
+        ("appid", &app.app_id),
+        ("grant_type", "refresh_token"),
+        ("refresh_token", token),
+    ]);
+    let mut secrets = config_secrets(config);
+    secrets.push(token);
+    let result = async {
+        let response = wechat::get(
+            wechat::REFRESH_TOKEN_PATH,
+            &query,
+            "WeChat refresh_token endpoint",
+            Retry::OnConnectFailure,
+        )
+        .await?;
+        if !(200..300).contains(&response.status) {
+            return Err(Failure::described(
+                Code::General,
+                format!(
+                    "WeChat refresh_token endpoint answered HTTP {}",
+                    response.status
+                ),
+            ));
+        }
+        let reply = reply::token_reply(
+            &reply::parse_json(&response.body)?,
+            Endpoint::RefreshToken,
+        )?;
+        Ok(token_response(&reply, flow))
+    }
+    .await;
+    result.map_err(|f| f.redact(&secrets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{OfficialAccount, SCOPE_USERINFO};
+
+    fn config(with_account: bool) -> Config {
+        Config {
+            web: App {
+                app_id: "wx_web".into(),
+                app_secret: "websecret".into(),
+            },
+            scope: None,
+            official_account: with_account.then(|| OfficialAccount {
+                app: App {
+                    app_id: "wx_oa".into(),
+                    app_secret: "oasecret".into(),
+                },
+                scope: SCOPE_USERINFO,
+            }),
+            data: Vec::new(),
+        }
+    }
+
+    fn session(flow: &str, app: &str, scope: &str) -> Input {
+        Input::Object(vec![
+            (SESSION_FLOW.into(), Input::Text(flow.into())),
+            (SESSION_APP_ID.into(), Input::Text(app.into())),
+            (SESSION_SCOPE.into(), Input::Text(scope.into())),
+        ])
+    }
+
+    #[test]
+    fn the_session_picks_the_app_and_falls_back_to_qr() {
+        let oa = session(FLOW_OFFICIAL_ACCOUNT, "wx_oa", "snsapi_base");
+        assert_eq!(
+            flow_from_session(&config(true), Some(&oa)),
+            Flow::OfficialAccount(SCOPE_BASE)
+        );
+        assert_eq!(flow_from_session(&config(false), Some(&oa)), Flow::QrCode);
+        let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other", "snsapi_base");
+        assert_eq!(flow_from_session(&config(true), Some(&foreign)), Flow::QrCode);
+        assert_eq!(flow_from_session(&config(true), None), Flow::QrCode);
+        let nonsense = Input::Text("x".into());
+        assert_eq!(flow_from_session(&config(true), Some(&nonsense)), Flow::QrCode);
+    }
+
+    #[test]
+    fn refresh_tokens_of_the_official_account_are_marked() {
+        let token = TokenReply {
+            access_token: "a".into(),
+            openid: "o".into(),
+            refresh_token: Some("r".into()),
+            expires_in: None,
+            scope: None,
+            unionid: None,
+            is_snapshot_user: false,
+        };
+        assert_eq!(
+            token_response(&token, Flow::OfficialAccount(SCOPE_USERINFO))
+                .refresh_token
+                .as_deref(),
+            Some("wxoa:r")
+        );
+        assert_eq!(
+            token_response(&token, Flow::QrCode).refresh_token.as_deref(),
+            Some("r")
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! napi bindings, and nothing else: JS values in, plain results out. Failures are returned as
+//! `{ error: { code, data?, issues? } }` for `lib/index.js` to raise as the host's
+//! `ConnectorError`; nothing here throws on bad input, and a panic becomes a JS error.
+
+pub mod authorization;
+pub mod config;
+pub mod error;
+pub mod flow;
+pub mod reply;
+pub mod schema;
+pub mod wechat;
+
+use napi::bindgen_prelude::*;
+use napi::{Env, JsGlobal, JsValue, Unknown, ValueType};
+use napi_derive::napi;
+use serde_json::Value;
+
+use error::{Code, Data, Failure};
+use schema::{Input, Kind, Shape};
+
+/// A failure, for `new ConnectorError(code, data)`; with `issues`, data is a ZodError of them.
+#[napi(object)]
+pub struct ConnectorFailure {
+    pub code: String,
+    pub data: Option<Value>,
+    pub issues: Option<Vec<Value>>,
+}
+
+impl From<Failure> for ConnectorFailure {
+    fn from(failure: Failure) -> Self {
+        let code = failure.code.as_str().to_owned();
+        let (data, issues) = match failure.data {
+            Data::None => (None, None),
+            Data::Text(text) => (Some(Value::String(text)), None),
+            Data::Json(value) => (Some(value), None),
+            Data::Issues(issues) => (None, Some(issues.iter().map(|i| i.to_json()).collect())),
+        };
+        ConnectorFailure { code, data, issues }
+    }
+}
+
+/// zod's name for the type of a JS value (`getParsedType`).
+fn kind_of(env: &Env, value: &Unknown) -> Result<Kind> {
+    Ok(match value.get_type()? {
+        ValueType::Undefined => Kind::Undefined,
+        ValueType::Null => Kind::Null,
+        ValueType::Boolean => Kind::Boolean,
+        ValueType::Number => {
+            if value.coerce_to_number()?.get_double()?.is_nan() {
+                Kind::NaN
+            } else {
+                Kind::Number
+            }
+        }
+        ValueType::String => Kind::String,
+        ValueType::BigInt => Kind::BigInt,
+        ValueType::Symbol => Kind::Symbol,
+        ValueType::Function => Kind::Function,
+        ValueType::Object => {
+            let object = value.coerce_to_object()?;
+            let is_function = |key: &str| -> Result<bool> {
+                Ok(object.get_named_property::<Unknown>(key)?.get_type()? == ValueType::Function)
+            };
+            let global: JsGlobal = env.get_global()?;
+            let instance_of = |name: &str| -> Result<bool> {
+                value.instanceof(global.get_named_property::<Unknown>(name)?)
+            };
+            if value.is_array()? {
+                Kind::Array
+            } else if is_function("then")? && is_function("catch")? {
+                Kind::Promise
+            } else if instance_of("Map")? {
+                Kind::Map
+            } else if instance_of("Set")? {
+                Kind::Set
+            } else if value.is_date()? {
+                Kind::Date
+            } else {
+                Kind::Object
+            }
+        }
+        _ => Kind::Unknown,
+    })
+}
+
+fn read_text(value: &Unknown) -> Result<String> {
+    value.coerce_to_string()?.into_utf8()?.into_owned()
+}
+
+/// Reads a JS value as a schema sees it: for an object, only the given keys that are `in` it.
+fn read_input(env: &Env, value: &Unknown, keys: &[&str]) -> Result<Input> {
+    let kind = kind_of(env, value)?;
+    Ok(match kind {
+        Kind::String => Input::Text(read_text(value)?),
+        Kind::Object => {
+            let object = value.coerce_to_object()?;
+            let mut fields = Vec::with_capacity(keys.len());
+            for key in keys {
+                if object.has_named_property(key)? {
+                    let field: Unknown = object.get_named_property(key)?;
+                    fields.push(((*key).to_owned(), read_input(env, &field, &[])?));
+                }
+            }
+            Input::Object(fields)
+        }
+        other => Input::Scalar(other),
+    })
+}
+
+fn config_keys() -> Vec<&'static str> {
+    config::FIELDS.iter().map(|f| f.key).collect()
+}
+
+fn read_config(env: &Env, value: &Unknown) -> Result<Input> {
+    read_input(env, value, &config_keys())
+}
+
+/// `configGuard.safeParse`: `{ data }` with the keys zod would keep, or `{ issues }`.
+#[napi(
+    catch_unwind,
+    ts_return_type = "{ data?: { appId: string; appSecret: string; scope?: string; officialAccountAppId?: string; officialAccountAppSecret?: string; officialAccountScope?: 'snsapi_userinfo' | 'snsapi_base' }; issues?: ZodIssue[] }"
+)]
+pub fn validate_config<'env>(env: &'env Env, config: Unknown<'env>) -> Result<Object<'env>> {
+    let input = read_config(env, &config)?;
+    let mut result = Object::new(env)?;
+    match config::parse(&input) {
+        Ok(parsed) => {
+            let mut data = Object::new(env)?;
+            for (key, value) in parsed.data {
+                match value {
+                    Some(text) => data.set_named_property(key, text)?,
+                    None => data.set_named_property(key, ())?,
+                }
+            }
+            result.set_named_property("data", data)?;
+        }
+        Err(issues) => {
+            let issues: Vec<Value> = issues.iter().map(|i| i.to_json()).collect();
+            result.set_named_property("issues", issues)?;
+        }
+    }
+    Ok(result)
+}
+
+/// The `ZodIssue` type the issues above follow.
+#[napi(object)]
+pub struct ZodIssue {
+    pub code: String,
+    pub path: Vec<String>,
+    pub message: String,
+    pub expected: Option<String>,
+    pub received: Option<String>,
+}
+
+/// What `getAuthorizationUri` records with `setSession`.
+#[napi(object)]
+pub struct FlowSession {
+    #[napi(js_name = "wechatWebFlow")]
+    pub flow: String,
+    #[napi(js_name = "wechatWebAppId")]
+    pub app_id: String,
+    #[napi(js_name = "wechatWebScope")]
+    pub scope: String,
+}
+
+#[napi(object)]
+pub struct AuthorizationOutcome {
+    pub url: Option<String>,
+    pub session: Option<FlowSession>,
+    pub error: Option<ConnectorFailure>,
+}
+
+fn failed_authorization(failure: Failure) -> AuthorizationOutcome {
+    AuthorizationOutcome {
+        url: None,
+        session: None,
+        error: Some(failure.into()),
+    }
+}
+
+/// `getAuthorizationUri`. Values are converted as the official connector's `URLSearchParams` and
+/// `encodeURI` convert them; a redirect URI `encodeURI` would reject (a lone surrogate) fails.
+#[napi(catch_unwind)]
+pub fn authorization_uri(
+    env: &Env,
+    config: Unknown,
+    state: Unknown,
+    redirect_uri: Unknown,
+    scope: Unknown,
+    user_agent: Unknown,
+) -> Result<AuthorizationOutcome> {
+    let config = match config::require(&read_config(env, &config)?) {
+        Ok(config) => config,
+        Err(failure) => return Ok(failed_authorization(failure)),
+    };
+    let state = read_text(&state)?;
+    let redirect_units = redirect_uri.coerce_to_string()?.into_utf16()?;
+    // The buffer ends with the NUL terminator napi writes.
+    let units = redirect_units
+        .as_slice()
+        .split_last()
+        .map_or(&[][..], |(_, units)| units);
+    let Ok(redirect_uri) = String::from_utf16(units) else {
+        return Ok(failed_authorization(Failure::described(
+            Code::InvalidRequestParameters,
+            "redirectUri is not a well-formed string (URI malformed)",
+        )));
+    };
+    let scope = match scope.get_type()? {
+        ValueType::Undefined | ValueType::Null => None,
+        _ => Some(read_text(&scope)?),
+    };
+    let user_agent = match user_agent.get_type()? {
+        ValueType::String => Some(read_text(&user_agent)?),
+        _ => None,
+    };
+    let request = authorization::Request {
+        state: &state,
+        redirect_uri: &redirect_uri,
+        scope: scope.as_deref(),
+        user_agent: user_agent.as_deref(),
+    };
+    Ok(match authorization::authorization_uri(&config, &request) {
+        Ok(found) => AuthorizationOutcome {
+            url: Some(found.url),
+            session: found.session.map(|s| FlowSession {
+                flow: authorization::FLOW_OFFICIAL_ACCOUNT.to_owned(),
+                app_id: s.app_id,
+                scope: s.scope.to_owned(),
+            }),
+            error: None,
+        },
+        Err(failure) => failed_authorization(failure),
+    })
+}
+
+#[napi(object)]
+pub struct CodeOutcome {
+    pub code: Option<String>,
+    pub error: Option<ConnectorFailure>,
+}
+
+/// The callback data must be an object with a string `code`; otherwise `general` with
+/// `JSON.stringify(data)`, as the official connector reports it.
+#[napi(catch_unwind)]
+pub fn callback_code(env: &Env, data: Unknown) -> Result<CodeOutcome> {
+    let input = read_input(env, &data, &["code"])?;
+    if let Some(code) = input.field("code").and_then(Shape::as_text) {
+        if input.kind() == Kind::Object {
+            return Ok(CodeOutcome {
+                code: Some(code.to_owned()),
+                error: None,
+            });
+        }
+    }
+    let global: JsGlobal = env.get_global()?;
+    let json: Object = global.get_named_property("JSON")?;
+    let stringify: Function<Unknown, Unknown> = json.get_named_property("stringify")?;
+    let failure = match stringify.apply(json, data) {
+        Ok(text) if text.get_type()? == ValueType::String => {
+            Failure::text(Code::General, read_text(&text)?)
+        }
+        Ok(_) => Failure::bare(Code::General),
+        Err(_) => Failure::described(
+            Code::General,
+            "the callback data is not an object with a string `code`",
+        ),
+    };
+    Ok(CodeOutcome {
+        code: None,
+        error: Some(failure.into()),
+    })
+}
+
+#[napi(object)]
+pub struct UserInfo {
+    pub id: String,
+    pub avatar: Option<String>,
+    pub name: Option<String>,
+    pub raw_data: Value,
+}
+
+#[napi(object)]
+pub struct TokenResponse {
+    #[napi(js_name = "access_token")]
+    pub access_token: String,
+    #[napi(js_name = "refresh_token")]
+    pub refresh_token: Option<String>,
+    #[napi(js_name = "expires_in")]
+    pub expires_in: Option<Value>,
+    pub scope: Option<String>,
+}
+
+impl From<flow::TokenResponse> for TokenResponse {
+    fn from(t: flow::TokenResponse) -> Self {
+        TokenResponse {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in.map(Value::Number),
+            scope: t.scope,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct SignInOutcome {
+    pub user_info: Option<UserInfo>,
+    pub token_response: Option<TokenResponse>,
+    pub error: Option<ConnectorFailure>,
+}
+
+impl From<error::Result<flow::SignIn>> for SignInOutcome {
+    fn from(result: error::Result<flow::SignIn>) -> Self {
+        match result {
+            Ok(done) => SignInOutcome {
+                user_info: Some(UserInfo {
+                    id: done.user_info.id,
+                    avatar: done.user_info.avatar,
+                    name: done.user_info.name,
+                    raw_data: done.user_info.raw_data,
+                }),
+                token_response: Some(done.token_response.into()),
+                error: None,
+            },
+            Err(failure) => SignInOutcome {
+                user_info: None,
+                token_response: None,
+                error: Some(failure.into()),
+            },
+        }
+    }
+}
+
+/// `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
+/// config, reads the flow from the connector session, exchanges the code, fetches the profile.
+#[napi(catch_unwind, ts_return_type = "Promise<SignInOutcome>")]
+pub fn sign_in<'env>(
+    env: &'env Env,
+    code: String,
+    config: Unknown<'env>,
+    session: Unknown<'env>,
+) -> Result<PromiseRaw<'env, SignInOutcome>> {
+    let config = config::require(&read_config(env, &config)?);
+    let session_keys = [
+        authorization::SESSION_FLOW,
+        authorization::SESSION_APP_ID,
+        authorization::SESSION_SCOPE,
+    ];
+    let session = read_input(env, &session, &session_keys)?;
+    env.spawn_future(async move {
+        let outcome = match config {
+            Ok(config) => {
+                let flow = flow::flow_from_session(&config, Some(&session));
+                flow::sign_in(&config, &code, flow).await.into()
+            }
+            Err(failure) => Err(failure).into(),
+        };
+        Ok(outcome)
+    })
+}
+
+#[napi(object)]
+pub struct AccessTokenOutcome {
+    pub access_token: Option<String>,
+    pub openid: Option<String>,
+    pub error: Option<ConnectorFailure>,
+}
+
+/// The official module's `getAccessToken(code, config)`: the code exchange alone.
+#[napi(catch_unwind, ts_return_type = "Promise<AccessTokenOutcome>")]
+pub fn access_token<'env>(
+    env: &'env Env,
+    code: String,
+    config: Unknown<'env>,
+) -> Result<PromiseRaw<'env, AccessTokenOutcome>> {
+    let config = config::require(&read_config(env, &config)?);
+    env.spawn_future(async move {
+        let result = match config {
+            Ok(config) => flow::exchange_code(&config.web, &code).await,
+            Err(failure) => Err(failure),
+        };
+        Ok(match result {
+            Ok(token) => AccessTokenOutcome {
+                access_token: Some(token.access_token),
+                openid: Some(token.openid),
+                error: None,
+            },
+            Err(failure) => AccessTokenOutcome {
+                access_token: None,
+                openid: None,
+                error: Some(failure.into()),
+            },
+        })
+    })
+}
+
+#[napi(object)]
+pub struct RefreshOutcome {
+    pub token_response: Option<TokenResponse>,
+    pub error: Option<ConnectorFailure>,
+}
+
+/// `getAccessTokenByRefreshToken`.
+#[napi(catch_unwind, ts_return_type = "Promise<RefreshOutcome>")]
+pub fn refresh_access_token<'env>(
+    env: &'env Env,
+    refresh_token: Unknown<'env>,
+    config: Unknown<'env>,
+) -> Result<PromiseRaw<'env, RefreshOutcome>> {
+    let config = config::require(&read_config(env, &config)?);
+    let refresh_token = match refresh_token.get_type()? {
+        ValueType::String => Ok(read_text(&refresh_token)?),
+        _ => Err(Failure::described(
+            Code::InvalidRequestParameters,
+            "the refresh token is not a string",
+        )),
+    };
+    env.spawn_future(async move {
+        let result = match (config, refresh_token) {
+            (Ok(config), Ok(token)) => flow::refresh(&config, &token).await,
+            (Err(failure), _) | (_, Err(failure)) => Err(failure),
+        };
+        Ok(match result {
+            Ok(token) => RefreshOutcome {
+                token_response: Some(token.into()),
+                error: None,
+            },
+            Err(failure) => RefreshOutcome {
+                token_response: None,
+                error: Some(failure.into()),
+            },
+        })
+    })
+}

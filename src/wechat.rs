@@ -1,0 +1,249 @@
+//! The WeChat API client: where requests go, how long they may take, how much is read, and how
+//! transport failures are described (never with the URL, which carries the secret or token).
+
+use std::error::Error as _;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::{redirect, Client, Url};
+
+use crate::error::{Code, Failure, Result};
+use crate::reply::MAX_BODY_BYTES;
+
+/// Environment variable naming the API origin (default `https://api.weixin.qq.com`).
+pub const BASE_URL_ENV: &str = "LOGTO_WECHAT_API_BASE_URL";
+pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
+/// Budget of one request: connect, TLS, headers and the whole body.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub const ACCESS_TOKEN_PATH: &str = "/sns/oauth2/access_token";
+pub const USER_INFO_PATH: &str = "/sns/userinfo";
+pub const REFRESH_TOKEN_PATH: &str = "/sns/oauth2/refresh_token";
+
+/// The API origin from the environment, read on every call. It must be https unless it is
+/// loopback (for tests and local gateways).
+pub fn base_url() -> Result<String> {
+    let raw = std::env::var(BASE_URL_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    check_base_url(&raw)?;
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+pub fn check_base_url(raw: &str) -> Result<()> {
+    let invalid = |why: &str| {
+        Failure::described(
+            Code::InvalidConfig,
+            format!("{BASE_URL_ENV} {why}: {raw}"),
+        )
+    };
+    let url = Url::parse(raw).map_err(|_| invalid("is not a URL"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(invalid("must use https unless its host is loopback")),
+        _ => Err(invalid("must be an https URL")),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// One shared client: connections (and TLS sessions) are reused across sign-ins.
+fn client() -> Result<&'static Client> {
+    static CLIENT: OnceLock<std::result::Result<Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(build_client)
+        .as_ref()
+        .map_err(|why| Failure::described(Code::General, why.clone()))
+}
+
+fn build_client() -> std::result::Result<Client, String> {
+    let mut builder = Client::builder()
+        .redirect(redirect::Policy::none())
+        .connect_timeout(REQUEST_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("connector-wechat-web-rs/", env!("CARGO_PKG_VERSION")));
+    // Trust what Node trusts: the Mozilla roots (built in) plus NODE_EXTRA_CA_CERTS. Like Node,
+    // an unreadable file is ignored rather than fatal.
+    for certificate in extra_ca_certificates() {
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("could not set up the HTTP client: {}", describe(&e)))
+}
+
+fn extra_ca_certificates() -> Vec<reqwest::Certificate> {
+    let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) else {
+        return Vec::new();
+    };
+    std::fs::read(path)
+        .ok()
+        .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).ok())
+        .unwrap_or_default()
+}
+
+/// A response: status and the whole body (at most [`MAX_BODY_BYTES`]).
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Whether a request may be sent again after a connection failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Once, and only when no connection was made (the request cannot have reached WeChat).
+    OnConnectFailure,
+    Never,
+}
+
+/// GETs `base + path + ? + query`. `what` names the endpoint in error descriptions.
+pub async fn get(path: &str, query: &str, what: &str, retry: Retry) -> Result<Response> {
+    let url = format!("{}{path}?{query}", base_url()?);
+    let client = client()?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match tokio::time::timeout(REQUEST_TIMEOUT, fetch(client, &url, what)).await {
+            Err(_) => return Err(timeout(what)),
+            Ok(Ok(response)) => return Ok(response),
+            Ok(Err(Fault::Connect(_))) if retry == Retry::OnConnectFailure && attempt == 1 => {
+                continue
+            }
+            Ok(Err(Fault::Connect(failure) | Fault::Other(failure))) => return Err(failure),
+        }
+    }
+}
+
+enum Fault {
+    Connect(Failure),
+    Other(Failure),
+}
+
+async fn fetch(client: &Client, url: &str, what: &str) -> std::result::Result<Response, Fault> {
+    let mut response = client.get(url).send().await.map_err(|e| {
+        if e.is_timeout() {
+            Fault::Other(timeout(what))
+        } else if e.is_connect() {
+            Fault::Connect(transport(what, "could not connect", &e))
+        } else {
+            Fault::Other(transport(what, "request failed", &e))
+        }
+    })?;
+    let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        return Err(Fault::Other(Failure::described(
+            Code::General,
+            format!("{what} answered with a redirect (HTTP {status}), which is not followed"),
+        )));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(Fault::Other(too_large(what)));
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(Fault::Other(too_large(what)));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(Fault::Other(timeout(what))),
+            Err(e) => return Err(Fault::Other(transport(what, "reading the reply failed", &e))),
+        }
+    }
+    Ok(Response { status, body })
+}
+
+fn timeout(what: &str) -> Failure {
+    Failure::described(
+        Code::General,
+        format!(
+            "{what} did not answer within {} s",
+            REQUEST_TIMEOUT.as_secs()
+        ),
+    )
+}
+
+fn too_large(what: &str) -> Failure {
+    Failure::described(
+        Code::InvalidResponse,
+        format!("{what} sent a reply larger than {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+fn transport(what: &str, summary: &str, error: &reqwest::Error) -> Failure {
+    Failure::described(
+        Code::General,
+        format!("{what}: {summary}: {}", describe(error)),
+    )
+}
+
+/// The error and its causes, without the request URL.
+fn describe(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push(if error.is_body() {
+            "body error".to_owned()
+        } else {
+            "unknown error".to_owned()
+        });
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_must_be_https_unless_loopback() {
+        for ok in [
+            "https://api.weixin.qq.com",
+            "https://gateway.example/wechat/",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.weixin.qq.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "not a url",
+            "https://x/?a=b",
+            "http://localhost.evil.example",
+        ] {
+            let failure = check_base_url(bad).unwrap_err();
+            assert_eq!(failure.code, Code::InvalidConfig, "{bad}");
+        }
+    }
+}
