@@ -234,9 +234,12 @@ const faults = {
   },
 };
 
-/** The user behind a code: `code-<name>` signs in as <name>; `snapshot-*` is a snapshot user. */
+/**
+ * The user behind a code: `code-<name>` signs in as <name> (anything after `~` only makes the code
+ * unique); `snapshot-<name>` is a snapshot user, `base-<name>` an snsapi_base sign-in.
+ */
 export function defaultProfile(appId, code) {
-  const name = code.replace(/^(code|snapshot|base)-/, '') || 'user';
+  const name = code.replace(/^(code|snapshot|base)-/, '').split('~')[0] || 'user';
   return {
     openid: `openid-${appId}-${name}`,
     unionid: `unionid-${name}`,

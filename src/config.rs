@@ -45,9 +45,9 @@ pub struct Config {
     pub web: App,
     pub scope: Option<String>,
     pub official_account: Option<OfficialAccount>,
-    /// What `safeParse` returns as `data`: the schema's keys that were `in` the input, in schema
-    /// order, each a string or `None` for a key present with the value `undefined`.
-    pub data: Vec<(&'static str, Option<String>)>,
+    /// The keys `safeParse` keeps in `data`: the schema's keys that were `in` the input, in
+    /// schema order (a key present with the value `undefined` included).
+    pub data: Vec<&'static str>,
 }
 
 /// Validates a config as the guard does; `Err` holds the zod issues.
@@ -82,7 +82,7 @@ pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
     let data = FIELDS
         .iter()
         .filter(|f| input.field(f.key).is_some())
-        .map(|f| (f.key, owned(f.key)))
+        .map(|f| f.key)
         .collect();
     Ok(Config {
         web: App {
@@ -134,14 +134,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.web.app_id, "a");
         assert_eq!(config.scope, None);
-        assert_eq!(
-            config.data,
-            vec![
-                ("appId", Some("a".into())),
-                ("appSecret", Some("s".into())),
-                ("scope", None)
-            ]
-        );
+        assert_eq!(config.data, vec!["appId", "appSecret", "scope"]);
         assert!(config.official_account.is_none());
     }
 

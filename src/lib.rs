@@ -125,12 +125,11 @@ pub fn validate_config<'env>(env: &'env Env, config: Unknown<'env>) -> Result<Ob
     let mut result = Object::new(env)?;
     match config::parse(&input) {
         Ok(parsed) => {
+            // zod hands back the very values it checked; so do we.
+            let source = config.coerce_to_object()?;
             let mut data = Object::new(env)?;
-            for (key, value) in parsed.data {
-                match value {
-                    Some(text) => data.set_named_property(key, text)?,
-                    None => data.set_named_property(key, ())?,
-                }
+            for key in parsed.data {
+                data.set_named_property(key, source.get_named_property::<Unknown>(key)?)?;
             }
             result.set_named_property("data", data)?;
         }

@@ -1,0 +1,125 @@
+// The packed tarball in a Logto instance: placed the way `logto connector add` places it, found
+// and loaded by Logto's own loader (@logto/cli) on Node 20 and on Logto's Node 22, then used for
+// a sign-in against the mock WeChat. Failures must be the host's ConnectorError class.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+
+import { startMockWeChat } from '../mock/wechat-server.js';
+import { connectorAdd, makeInstance, node22, packTarball, runHost } from './helpers/logto-instance.js';
+
+const run = promisify(execFile);
+
+let mock;
+let workdir;
+let tarball;
+before(async () => {
+  mock = await startMockWeChat();
+  workdir = await mkdtemp(path.join(tmpdir(), 'connector-pack-'));
+  tarball = await packTarball(workdir);
+});
+after(async () => {
+  await mock.close();
+  await rm(workdir, { recursive: true, force: true });
+});
+
+const expectSignedIn = (report, nodeMajor) => {
+  assert.match(report.node, new RegExp(`^v${nodeMajor}\\.`));
+  assert.deepEqual(report.packages, ['connector-wechat-web-rs']);
+  assert.deepEqual(report.loaded, ['wechat-web'], 'Logto loaded the connector');
+  assert.equal(report.type, 'Social');
+  assert.equal(report.logoIsDataUrl, true, 'logo.svg was read by parseMetadata');
+  assert.match(report.readmeStartsWith, /WeChat/);
+  assert.equal(report.configValid, true);
+  assert.ok(report.authorizationUri.startsWith('https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&'));
+  assert.equal(report.userInfo.id, 'unionid-alice');
+  assert.equal(report.userInfo.name, 'WeChat user alice');
+  assert.equal(report.invalidConfigIssues, 2);
+  assert.deepEqual(report.failure, {
+    code: 'social_auth_code_invalid',
+    instanceOfHost: true,
+    instanceOfDevCopy: false,
+    hostIsDevCopy: false,
+  });
+};
+
+describe("Logto's loader accepts the packed connector", () => {
+  for (const [label, binary, major] of [
+    ['Node 20', process.execPath, 20],
+    ['Node 22 (Logto)', node22, 22],
+  ]) {
+    test(`untarred into packages/core/connectors, loaded on ${label}`, async () => {
+      const { instance, connectors } = await makeInstance();
+      try {
+        const target = path.join(connectors, 'connector-wechat-web-rs');
+        await mkdir(target);
+        await run('tar', ['-xzf', tarball.path, '--strip-components=1', '-C', target]);
+        const report = await runHost(binary, { instance, mockUrl: mock.url });
+        expectSignedIn(report, major);
+      } finally {
+        await rm(instance, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('`logto connector add <tarball>` on Node 22 installs it without node_modules, and it signs in', async () => {
+    const { instance, connectors } = await makeInstance();
+    try {
+      await connectorAdd(node22, tarball.path, instance);
+      assert.deepEqual(await readdir(connectors), ['connector-wechat-web-rs']);
+      const installed = await readdir(path.join(connectors, 'connector-wechat-web-rs'));
+      assert.ok(!installed.includes('node_modules'), 'no dependencies were installed');
+      assert.ok(installed.some((name) => name.endsWith('.linux-x64-gnu.node')));
+      const report = await runHost(node22, { instance, mockUrl: mock.url });
+      expectSignedIn(report, 22);
+    } finally {
+      await rm(instance, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the tarball', () => {
+  test('holds the entry, the binding, the native binaries, logo, README, guide and LICENSE only', () => {
+    const files = [...tarball.files].sort();
+    const nativeFiles = files.filter((f) => f.endsWith('.node'));
+    assert.ok(nativeFiles.length >= 1);
+    for (const file of nativeFiles) {
+      assert.match(file, /^connector-wechat-web\.(linux-(x64|arm64)-(gnu|musl)|darwin-(x64|arm64)|win32-x64-msvc)\.node$/);
+    }
+    assert.deepEqual(
+      files.filter((f) => !f.endsWith('.node')),
+      [
+        'LICENSE',
+        'README.md',
+        'docs/guide.md',
+        'index.d.ts',
+        'index.js',
+        'lib/index.d.ts',
+        'lib/index.js',
+        'lib/metadata.js',
+        'lib/platform.js',
+        'logo.svg',
+        'package.json',
+      ]
+    );
+  });
+
+  test('package.json satisfies Logto: name, type, entry, connector-kit range for 4.x and 5.x', async () => {
+    const { default: semver } = await import('semver');
+    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
+    assert.match(pkg.name, /^(connector-|@[^/]+\/connector-)/);
+    assert.equal(pkg.type, 'module');
+    assert.equal(pkg.main, './lib/index.js');
+    const range = pkg.dependencies['@logto/connector-kit'];
+    for (const version of ['4.0.0', '4.7.0', '5.0.0', '5.1.1']) {
+      assert.ok(semver.satisfies(version, range), `${version} satisfies ${range}`);
+    }
+    assert.ok(!semver.satisfies('3.0.0', range));
+    assert.equal(Object.keys(pkg.dependencies).length, 1, 'no runtime dependency but the host kit');
+    assert.equal(pkg.optionalDependencies, undefined);
+  });
+});

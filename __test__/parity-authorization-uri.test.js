@@ -1,0 +1,104 @@
+// Differential test of getAuthorizationUri: byte-identical URLs for the same inputs.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { ConnectorError } from '@logto/connector-kit';
+
+import { createBoth, settle } from './helpers/connectors.js';
+
+const redirectUris = [
+  'https://logto.example.com/callback/wechat',
+  'https://logto.example.com/callback/abc?foo=bar&baz=1',
+  'https://logto.example.com/cb?q=a b',
+  'https://logto.example.com/cb?q=100%25&already=%20encoded',
+  'https://logto.example.com/cb?plus=a+b',
+  'https://logto.example.com/cb#fragment',
+  'https://登录.例子.中国/回调?名字=微信',
+  'https://example.com/😀/🚀?e=🎉',
+  "https://example.com/[ipv6]/{brace}|pipe\\back^caret`tick\"quote'apos<lt>gt",
+  'https://example.com/~user/-_.!*()',
+  'https://example.com/tab\tnewline\ncr\r',
+  'https://example.com/\u0000nul\u007fdel\u0080',
+  '',
+  ' ',
+  'relative/path',
+];
+const states = ['abcDEF123', 'a-b_c.d~e', 'with space', 'plus+slash/eq=amp&', '状态😀', '', 'x'.repeat(300), '%41%', 'a\uD800b'];
+const scopes = [undefined, null, '', 'snsapi_login', 'snsapi_login snsapi_userinfo', 'a+b&c=d'];
+const configs = [
+  { appId: 'wx_web_app', appSecret: 's' },
+  { appId: 'wx app&id=1', appSecret: 's', scope: 'config_scope' },
+  { appId: '', appSecret: '', scope: '' },
+  { appId: '微信😀', appSecret: 's', scope: 'with space' },
+];
+
+const compare = async (config, payload) => {
+  const { official, ours } = await createBoth(config);
+  const expected = await settle(() => official.getAuthorizationUri(payload, async () => {}));
+  const actual = await settle(() => ours.getAuthorizationUri(payload, async () => {}));
+  assert.deepEqual(actual, expected, JSON.stringify(payload));
+  return actual;
+};
+
+describe('getAuthorizationUri: byte-identical to the official connector', () => {
+  test('every redirect URI × state', async () => {
+    let compared = 0;
+    for (const redirectUri of redirectUris) {
+      for (const state of states) {
+        await compare(configs[0], { state, redirectUri, headers: {} });
+        compared += 1;
+      }
+    }
+    assert.equal(compared, redirectUris.length * states.length);
+  });
+
+  test('every config × payload scope', async () => {
+    for (const config of configs) {
+      for (const scope of scopes) {
+        const { ok } = await compare(config, { state: 's', redirectUri: 'https://x.io/cb', scope, headers: {} });
+        assert.ok(ok.startsWith('https://open.weixin.qq.com/connect/qrconnect?'));
+      }
+    }
+  });
+
+  test('non-string values are converted the way URLSearchParams and encodeURI convert them', async () => {
+    for (const payload of [
+      { state: 12, redirectUri: 'https://x.io/cb', headers: {} },
+      { state: undefined, redirectUri: undefined, headers: {} },
+      { state: null, redirectUri: null, scope: 7 },
+      { state: true, redirectUri: { toString: () => 'https://x.io/obj' } },
+    ]) {
+      await compare(configs[0], payload);
+    }
+  });
+
+  test('a user agent does not change the QR URL when no Official Account is configured', async () => {
+    for (const userAgent of [undefined, 'Mozilla/5.0 MicroMessenger/8.0.44', 'curl/8']) {
+      await compare(configs[0], { state: 's', redirectUri: 'https://x.io/cb', headers: { userAgent } });
+    }
+  });
+
+  test('the documented example', async () => {
+    const { ok } = await compare(configs[0], {
+      state: 'Lg3f0pVX3kw',
+      redirectUri: 'https://auth.example.com/callback/ab12cd34?x=1 2',
+      headers: {},
+    });
+    assert.equal(
+      ok,
+      'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fauth.example.com%2Fcallback%2Fab12cd34%3Fx%3D1%25202&response_type=code&scope=snsapi_login&state=Lg3f0pVX3kw'
+    );
+  });
+});
+
+describe('getAuthorizationUri: where encodeURI throws', () => {
+  test('a lone surrogate in redirectUri: official throws URIError, ours a ConnectorError', async () => {
+    const { official, ours } = await createBoth(configs[0]);
+    const payload = { state: 's', redirectUri: 'https://x.io/\uDC00', headers: {} };
+    await assert.rejects(official.getAuthorizationUri(payload, async () => {}), URIError);
+    await assert.rejects(
+      ours.getAuthorizationUri(payload, async () => {}),
+      (error) => error instanceof ConnectorError && error.code === 'invalid_request_parameters'
+    );
+  });
+});
