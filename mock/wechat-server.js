@@ -75,8 +75,10 @@ export const startMockWeChat = async ({
       const user = profile(appId, code);
       const access = token('ACCESS_');
       const refresh = token('REFRESH_');
-      accessTokens.set(access, { appId, user });
-      refreshTokens.set(refresh, { appId, user });
+      if (!user.revoked) {
+        accessTokens.set(access, { appId, user });
+        refreshTokens.set(refresh, { appId, user });
+      }
       json(res, 200, {
         access_token: access,
         expires_in: 7200,
@@ -128,6 +130,10 @@ export const startMockWeChat = async ({
     const override = overrides.get(url.pathname);
     if (override) {
       return override(req, res, url.searchParams);
+    }
+    const page = authorizationPages[url.pathname];
+    if (page) {
+      return page(url.searchParams, res);
     }
     const route = defaults[url.pathname];
     if (route && req.method === 'GET') {
@@ -191,6 +197,85 @@ export const startMockWeChat = async ({
   };
 };
 
+const html = (res, body) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+};
+
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** WeChat's answer to "confirm": back to redirect_uri with a code and the state. */
+const confirmRedirect = (query, res) => {
+  const target = new URL(query.get('redirect_uri'));
+  const nonce = randomBytes(6).toString('hex');
+  const code = query.get('outcome') === 'expired' ? 'expired' : `${query.get('kind') ?? 'code'}-${query.get('name') || 'alice'}~${nonce}`;
+  target.searchParams.set('code', code);
+  target.searchParams.set('state', query.get('state') ?? '');
+  res.writeHead(302, { location: target.toString() });
+  res.end();
+};
+
+const pageStyle = `<style>
+  body{font-family:system-ui,-apple-system,"PingFang SC",sans-serif;background:#ededed;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+  .card{background:#fff;border-radius:12px;padding:28px 32px;width:340px;box-shadow:0 2px 12px #0002;text-align:center}
+  h1{font-size:18px;margin:0 0 4px} .sub{color:#888;font-size:13px;margin-bottom:18px}
+  button{background:#07c160;color:#fff;border:0;border-radius:6px;padding:10px 18px;font-size:15px;cursor:pointer;width:100%;margin-top:8px}
+  button.ghost{background:#f2f2f2;color:#333} label{font-size:13px;color:#555;display:block;text-align:left;margin:10px 0 4px}
+  input,select{width:100%;box-sizing:border-box;padding:7px;border:1px solid #ccc;border-radius:6px}
+  .mock{font-size:11px;color:#b26a00;margin-top:14px}
+</style>`;
+
+const fakeQr = () => {
+  const cells = [];
+  const bytes = randomBytes(64);
+  for (let i = 0; i < 21 * 21; i += 1) {
+    const x = i % 21;
+    const y = Math.floor(i / 21);
+    const finder = (x < 7 && y < 7) || (x > 13 && y < 7) || (x < 7 && y > 13);
+    const on = finder ? x % 6 === 0 || y % 6 === 0 || (x % 7 > 1 && x % 7 < 5 && y % 7 > 1 && y % 7 < 5) || x === 20 || y === 20 : (bytes[i % 64] >> (i % 8)) & 1;
+    if (on) cells.push(`<rect x="${x}" y="${y}" width="1" height="1"/>`);
+  }
+  return `<svg viewBox="-1 -1 23 23" width="180" height="180" aria-label="QR code">${cells.join('')}</svg>`;
+};
+
+const hiddenFields = (query) =>
+  ['redirect_uri', 'state', 'appid', 'scope']
+    .map((key) => `<input type="hidden" name="${key}" value="${escapeHtml(query.get(key) ?? '')}">`)
+    .join('');
+
+const authorizationPages = {
+  // The QR login page (网站应用). A person would scan with their phone; here they click.
+  '/connect/qrconnect': (query, res) =>
+    html(
+      res,
+      `<!doctype html><meta charset="utf-8"><title>WeChat login (mock)</title>${pageStyle}
+<div class="card"><h1>WeChat login</h1><div class="sub">Scan with WeChat to sign in to <b>${escapeHtml(query.get('appid'))}</b></div>
+${fakeQr()}
+<form action="/connect/qrconnect/confirm" method="get">${hiddenFields(query)}
+<label for="name">Who scans (mock user)</label><input id="name" name="name" value="alice">
+<label for="outcome">Outcome</label><select id="outcome" name="outcome"><option value="ok">Confirm on the phone</option><option value="expired"${query.get('outcome') === 'expired' ? ' selected' : ''}>Code expires before use (42003)</option></select>
+<input type="hidden" name="kind" value="${query.get('kind') === 'revoked' ? 'revoked' : 'code'}">
+<button id="scan-confirm" type="submit">Scan and confirm</button></form>
+<div class="mock">Mock of open.weixin.qq.com served on loopback</div></div>`
+    ),
+  '/connect/qrconnect/confirm': confirmRedirect,
+  // The Official Account consent page (公众号网页授权), shown inside WeChat.
+  '/connect/oauth2/authorize': (query, res) =>
+    html(
+      res,
+      `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>WeChat authorization (mock)</title>${pageStyle}
+<div class="card"><h1>${query.get('scope') === 'snsapi_base' ? 'Signing in silently' : 'Allow access to your profile?'}</h1>
+<div class="sub">Official Account <b>${escapeHtml(query.get('appid'))}</b> asks for <code>${escapeHtml(query.get('scope'))}</code></div>
+<form action="/connect/oauth2/authorize/confirm" method="get">${hiddenFields(query)}
+<label for="name">WeChat user (mock)</label><input id="name" name="name" value="bob">
+<label for="kind">Identity</label><select id="kind" name="kind"><option value="${query.get('kind') === 'revoked' ? 'revoked' : query.get('scope') === 'snsapi_base' ? 'base' : 'code'}">Full service</option><option value="snapshot">Snapshot page (虚拟身份)</option></select>
+<button id="allow" type="submit">Allow</button></form>
+<div class="mock">Mock of open.weixin.qq.com served on loopback</div></div>`
+    ),
+  '/connect/oauth2/authorize/confirm': confirmRedirect,
+};
+
 const faults = {
   /** Accepts the request and never answers. */
   hang: () => {},
@@ -236,16 +321,18 @@ const faults = {
 
 /**
  * The user behind a code: `code-<name>` signs in as <name> (anything after `~` only makes the code
- * unique); `snapshot-<name>` is a snapshot user, `base-<name>` an snsapi_base sign-in.
+ * unique); `snapshot-<name>` is a snapshot user, `base-<name>` an snsapi_base sign-in, and
+ * `revoked-<name>` gets an access token that userinfo then rejects (40001).
  */
 export function defaultProfile(appId, code) {
-  const name = code.replace(/^(code|snapshot|base)-/, '').split('~')[0] || 'user';
+  const name = code.replace(/^(code|snapshot|base|revoked)-/, '').split('~')[0] || 'user';
   return {
     openid: `openid-${appId}-${name}`,
     unionid: `unionid-${name}`,
     nickname: `WeChat user ${name}`,
     headimgurl: `https://thirdwx.qlogo.cn/mmopen/${name}/132`,
     snapshot: code.startsWith('snapshot-'),
+    revoked: code.startsWith('revoked-'),
     scope: code.startsWith('base-') ? 'snsapi_base' : undefined,
   };
 }

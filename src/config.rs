@@ -181,15 +181,16 @@ mod tests {
 
         let mut bad_scope = both.clone();
         bad_scope.push(("officialAccountScope", text("snsapi_login")));
-        let bad_scope: Vec<_> = bad_scope
-            .into_iter()
-            .rev()
-            .fold(Vec::new(), |mut acc: Vec<(&str, Input)>, (k, v)| {
-                if !acc.iter().any(|(key, _)| *key == k) {
-                    acc.push((k, v));
-                }
-                acc
-            });
+        let bad_scope: Vec<_> =
+            bad_scope
+                .into_iter()
+                .rev()
+                .fold(Vec::new(), |mut acc: Vec<(&str, Input)>, (k, v)| {
+                    if !acc.iter().any(|(key, _)| *key == k) {
+                        acc.push((k, v));
+                    }
+                    acc
+                });
         let issues = parse(&object(&bad_scope)).unwrap_err();
         assert_eq!(
             issues[0].message,

@@ -232,9 +232,12 @@ mod tests {
 
     #[test]
     fn other_errcodes_are_general_with_description() {
-        let failure =
-            check_errcode(Endpoint::AccessToken, Some(&num(40125)), Some("invalid appsecret"))
-                .unwrap_err();
+        let failure = check_errcode(
+            Endpoint::AccessToken,
+            Some(&num(40125)),
+            Some("invalid appsecret"),
+        )
+        .unwrap_err();
         assert_eq!(failure.code, Code::General);
         assert_eq!(
             failure.data,

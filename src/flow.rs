@@ -220,10 +220,8 @@ pub async fn refresh(config: &Config, refresh_token: &str) -> Result<TokenRespon
                 ),
             ));
         }
-        let reply = reply::token_reply(
-            &reply::parse_json(&response.body)?,
-            Endpoint::RefreshToken,
-        )?;
+        let reply =
+            reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::RefreshToken)?;
         Ok(token_response(&reply, flow))
     }
     .await;
@@ -270,10 +268,16 @@ mod tests {
         );
         assert_eq!(flow_from_session(&config(false), Some(&oa)), Flow::QrCode);
         let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other", "snsapi_base");
-        assert_eq!(flow_from_session(&config(true), Some(&foreign)), Flow::QrCode);
+        assert_eq!(
+            flow_from_session(&config(true), Some(&foreign)),
+            Flow::QrCode
+        );
         assert_eq!(flow_from_session(&config(true), None), Flow::QrCode);
         let nonsense = Input::Text("x".into());
-        assert_eq!(flow_from_session(&config(true), Some(&nonsense)), Flow::QrCode);
+        assert_eq!(
+            flow_from_session(&config(true), Some(&nonsense)),
+            Flow::QrCode
+        );
     }
 
     #[test]
@@ -294,7 +298,9 @@ mod tests {
             Some("wxoa:r")
         );
         assert_eq!(
-            token_response(&token, Flow::QrCode).refresh_token.as_deref(),
+            token_response(&token, Flow::QrCode)
+                .refresh_token
+                .as_deref(),
             Some("r")
         );
     }

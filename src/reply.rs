@@ -162,7 +162,10 @@ pub fn base_user_info(token: &TokenReply) -> UserInfo {
         raw.insert("scope".into(), Value::String(scope.clone()));
     }
     UserInfo {
-        id: token.unionid.clone().unwrap_or_else(|| token.openid.clone()),
+        id: token
+            .unionid
+            .clone()
+            .unwrap_or_else(|| token.openid.clone()),
         avatar: None,
         name: None,
         raw_data: Value::Object(raw),
@@ -196,7 +199,8 @@ mod tests {
 
     #[test]
     fn large_integers_become_doubles_like_json_parse() {
-        let value = parse_json(b"[12345678901234567890, -9007199254740993, 9007199254740991]").unwrap();
+        let value =
+            parse_json(b"[12345678901234567890, -9007199254740993, 9007199254740991]").unwrap();
         assert!(value[0].is_f64() && value[1].is_f64());
         assert_eq!(value[2].as_u64(), Some(9_007_199_254_740_991));
     }
@@ -209,20 +213,26 @@ mod tests {
 
     #[test]
     fn token_reply_checks_types_then_errcode_then_presence() {
-        let failure = token_reply(&json!({"errcode": "1", "openid": 2}), Endpoint::AccessToken)
-            .unwrap_err();
+        let failure =
+            token_reply(&json!({"errcode": "1", "openid": 2}), Endpoint::AccessToken).unwrap_err();
         let Data::Issues(issues) = failure.data else {
             panic!("expected issues")
         };
         assert_eq!(issues.len(), 2);
         assert_eq!(issues[0].path, ["openid"]);
 
-        let failure = token_reply(&json!({"errcode": 40163, "errmsg": "code been used"}), Endpoint::AccessToken)
-            .unwrap_err();
+        let failure = token_reply(
+            &json!({"errcode": 40163, "errmsg": "code been used"}),
+            Endpoint::AccessToken,
+        )
+        .unwrap_err();
         assert_eq!(failure.code, Code::SocialAuthCodeInvalid);
 
-        let failure =
-            token_reply(&json!({"access_token": "", "openid": "o"}), Endpoint::AccessToken).unwrap_err();
+        let failure = token_reply(
+            &json!({"access_token": "", "openid": "o"}),
+            Endpoint::AccessToken,
+        )
+        .unwrap_err();
         assert_eq!(failure, Failure::bare(Code::InvalidResponse));
 
         let reply = token_reply(
@@ -239,7 +249,10 @@ mod tests {
         let info = user_info(json!({"unionid": "", "nickname": "n"}), "oid").unwrap();
         assert_eq!(info.id, "");
         let info = user_info(json!({"headimgurl": "h"}), "oid").unwrap();
-        assert_eq!((info.id.as_str(), info.avatar.as_deref()), ("oid", Some("h")));
+        assert_eq!(
+            (info.id.as_str(), info.avatar.as_deref()),
+            ("oid", Some("h"))
+        );
     }
 
     #[test]

@@ -289,7 +289,10 @@ mod tests {
             issues[0].to_json().to_string(),
             r#"{"code":"invalid_type","expected":"object","received":"null","path":[],"message":"Expected object, received null"}"#
         );
-        assert_eq!(check_object(&json!([1]), FIELDS)[0].message, "Expected object, received array");
+        assert_eq!(
+            check_object(&json!([1]), FIELDS)[0].message,
+            "Expected object, received array"
+        );
     }
 
     #[test]

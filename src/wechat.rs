@@ -32,12 +32,8 @@ pub fn base_url() -> Result<String> {
 }
 
 pub fn check_base_url(raw: &str) -> Result<()> {
-    let invalid = |why: &str| {
-        Failure::described(
-            Code::InvalidConfig,
-            format!("{BASE_URL_ENV} {why}: {raw}"),
-        )
-    };
+    let invalid =
+        |why: &str| Failure::described(Code::InvalidConfig, format!("{BASE_URL_ENV} {why}: {raw}"));
     let url = Url::parse(raw).map_err(|_| invalid("is not a URL"))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment"));
@@ -74,7 +70,10 @@ fn build_client() -> std::result::Result<Client, String> {
         .connect_timeout(REQUEST_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent(concat!("connector-wechat-web-rs/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!(
+            "connector-wechat-web-rs/",
+            env!("CARGO_PKG_VERSION")
+        ));
     // Trust what Node trusts: the Mozilla roots (built in) plus NODE_EXTRA_CA_CERTS. Like Node,
     // an unreadable file is ignored rather than fatal.
     for certificate in extra_ca_certificates() {
@@ -167,7 +166,13 @@ async fn fetch(client: &Client, url: &str, what: &str) -> std::result::Result<Re
             }
             Ok(None) => break,
             Err(e) if e.is_timeout() => return Err(Fault::Other(timeout(what))),
-            Err(e) => return Err(Fault::Other(transport(what, "reading the reply failed", &e))),
+            Err(e) => {
+                return Err(Fault::Other(transport(
+                    what,
+                    "reading the reply failed",
+                    &e,
+                )))
+            }
         }
     }
     Ok(Response { status, body })
