@@ -55,6 +55,12 @@ export interface FlowSession {
   wechatWebScope: string
 }
 
+/**
+ * Diagnostics: panics on purpose, synchronously (`"sync"`) or inside the async runtime
+ * (`"async"`), so that tests can show a Rust panic reaches JS as an error and the process lives.
+ */
+export declare function panicProbe(place: string): Promise<void>
+
 /** `getAccessTokenByRefreshToken`. */
 export declare function refreshAccessToken(refreshToken: unknown, config: unknown): Promise<RefreshOutcome>
 

@@ -61,7 +61,7 @@ fn config_secrets(config: &Config) -> Vec<&str> {
 
 /// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
 /// WeChat, because a code can be used only once.
-pub async fn exchange_code(app: &App, code: &str) -> Result<TokenReply> {
+pub async fn exchange_code(base: &str, app: &App, code: &str) -> Result<TokenReply> {
     let query = crate::authorization::form_query(&[
         ("appid", &app.app_id),
         ("secret", &app.app_secret),
@@ -70,10 +70,11 @@ pub async fn exchange_code(app: &App, code: &str) -> Result<TokenReply> {
     ]);
     let result = async {
         let response = wechat::get(
+            base,
             wechat::ACCESS_TOKEN_PATH,
             &query,
             "WeChat access_token endpoint",
-            Retry::OnConnectFailure,
+            Retry::Never,
         )
         .await?;
         if !(200..300).contains(&response.status) {
@@ -91,16 +92,17 @@ pub async fn exchange_code(app: &App, code: &str) -> Result<TokenReply> {
     result.map_err(|f| f.redact(&[&app.app_secret]))
 }
 
-async fn fetch_user_info(token: &TokenReply) -> Result<UserInfo> {
+async fn fetch_user_info(base: &str, token: &TokenReply) -> Result<UserInfo> {
     let query = crate::authorization::form_query(&[
         ("access_token", &token.access_token),
         ("openid", &token.openid),
     ]);
     let response = wechat::get(
+        base,
         wechat::USER_INFO_PATH,
         &query,
         "WeChat userinfo endpoint",
-        Retry::OnConnectFailure,
+        Retry::OnConnectionFailure,
     )
     .await?;
     if !(200..300).contains(&response.status) {
@@ -139,10 +141,10 @@ pub struct SignIn {
 
 /// `getUserInfo` / `getTokenResponseAndUserInfo`: the code exchange with the app of the flow,
 /// then the user's profile.
-pub async fn sign_in(config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
+pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
     let app = app_for(config, flow);
     let secrets = config_secrets(config);
-    let token = exchange_code(app, code)
+    let token = exchange_code(base, app, code)
         .await
         .map_err(|f| f.redact(&secrets))?;
     let mut with_tokens = secrets.clone();
@@ -151,8 +153,10 @@ pub async fn sign_in(config: &Config, code: &str, flow: Flow) -> Result<SignIn> 
         with_tokens.push(refresh);
     }
     let user_info = match flow {
-        Flow::QrCode => fetch_user_info(&token).await,
-        Flow::OfficialAccount(scope) => official_account_user(&token, scope, &app.app_id).await,
+        Flow::QrCode => fetch_user_info(base, &token).await,
+        Flow::OfficialAccount(scope) => {
+            official_account_user(base, &token, scope, &app.app_id).await
+        }
     }
     .map_err(|f| f.redact(&with_tokens))?;
     Ok(SignIn {
@@ -161,7 +165,12 @@ pub async fn sign_in(config: &Config, code: &str, flow: Flow) -> Result<SignIn> 
     })
 }
 
-async fn official_account_user(token: &TokenReply, scope: &str, app_id: &str) -> Result<UserInfo> {
+async fn official_account_user(
+    base: &str,
+    token: &TokenReply,
+    scope: &str,
+    app_id: &str,
+) -> Result<UserInfo> {
     if token.is_snapshot_user {
         return Err(Failure::described(
             Code::AuthorizationFailed,
@@ -173,7 +182,7 @@ async fn official_account_user(token: &TokenReply, scope: &str, app_id: &str) ->
     let mut info = if scope == SCOPE_BASE {
         reply::base_user_info(token)
     } else {
-        fetch_user_info(token).await?
+        fetch_user_info(base, token).await?
     };
     if let Value::Object(raw) = &mut info.raw_data {
         raw.insert("appid".into(), Value::String(app_id.to_owned()));
@@ -183,7 +192,7 @@ async fn official_account_user(token: &TokenReply, scope: &str, app_id: &str) ->
 
 /// `getAccessTokenByRefreshToken`: asks the app that issued the token for a new access token.
 /// The refresh endpoint takes no secret.
-pub async fn refresh(config: &Config, refresh_token: &str) -> Result<TokenResponse> {
+pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result<TokenResponse> {
     let (flow, app, token) = match refresh_token.strip_prefix(OFFICIAL_ACCOUNT_REFRESH_PREFIX) {
         Some(token) => match &config.official_account {
             Some(account) => (Flow::OfficialAccount(account.scope), &account.app, token),
@@ -205,10 +214,11 @@ pub async fn refresh(config: &Config, refresh_token: &str) -> Result<TokenRespon
     secrets.push(token);
     let result = async {
         let response = wechat::get(
+            base,
             wechat::REFRESH_TOKEN_PATH,
             &query,
             "WeChat refresh_token endpoint",
-            Retry::OnConnectFailure,
+            Retry::OnConnectionFailure,
         )
         .await?;
         if !(200..300).contains(&response.status) {

@@ -330,6 +330,11 @@ impl From<error::Result<flow::SignIn>> for SignInOutcome {
     }
 }
 
+/// The API origin is read when the call is made, next to the config it goes with.
+fn with_base_url(config: config::Config) -> error::Result<(config::Config, String)> {
+    Ok((config, wechat::base_url()?))
+}
+
 /// `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
 /// config, reads the flow from the connector session, exchanges the code, fetches the profile.
 #[napi(catch_unwind, ts_return_type = "Promise<SignInOutcome>")]
@@ -339,7 +344,7 @@ pub fn sign_in<'env>(
     config: Unknown<'env>,
     session: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, SignInOutcome>> {
-    let config = config::require(&read_config(env, &config)?);
+    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
     let session_keys = [
         authorization::SESSION_FLOW,
         authorization::SESSION_APP_ID,
@@ -348,9 +353,9 @@ pub fn sign_in<'env>(
     let session = read_input(env, &session, &session_keys)?;
     env.spawn_future(async move {
         let outcome = match config {
-            Ok(config) => {
+            Ok((config, base)) => {
                 let flow = flow::flow_from_session(&config, Some(&session));
-                flow::sign_in(&config, &code, flow).await.into()
+                flow::sign_in(&base, &config, &code, flow).await.into()
             }
             Err(failure) => Err(failure).into(),
         };
@@ -372,10 +377,10 @@ pub fn access_token<'env>(
     code: String,
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AccessTokenOutcome>> {
-    let config = config::require(&read_config(env, &config)?);
+    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
     env.spawn_future(async move {
         let result = match config {
-            Ok(config) => flow::exchange_code(&config.web, &code).await,
+            Ok((config, base)) => flow::exchange_code(&base, &config.web, &code).await,
             Err(failure) => Err(failure),
         };
         Ok(match result {
@@ -406,7 +411,7 @@ pub fn refresh_access_token<'env>(
     refresh_token: Unknown<'env>,
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, RefreshOutcome>> {
-    let config = config::require(&read_config(env, &config)?);
+    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
     let refresh_token = match refresh_token.get_type()? {
         ValueType::String => Ok(read_text(&refresh_token)?),
         _ => Err(Failure::described(
@@ -416,7 +421,7 @@ pub fn refresh_access_token<'env>(
     };
     env.spawn_future(async move {
         let result = match (config, refresh_token) {
-            (Ok(config), Ok(token)) => flow::refresh(&config, &token).await,
+            (Ok((config, base)), Ok(token)) => flow::refresh(&base, &config, &token).await,
             (Err(failure), _) | (_, Err(failure)) => Err(failure),
         };
         Ok(match result {
@@ -429,5 +434,20 @@ pub fn refresh_access_token<'env>(
                 error: Some(failure.into()),
             },
         })
+    })
+}
+
+/// Diagnostics: panics on purpose, synchronously (`"sync"`) or inside the async runtime
+/// (`"async"`), so that tests can show a Rust panic reaches JS as an error and the process lives.
+#[napi(catch_unwind, ts_return_type = "Promise<void>")]
+pub fn panic_probe<'env>(env: &'env Env, place: String) -> Result<PromiseRaw<'env, ()>> {
+    if place == "sync" {
+        panic!("deliberate panic (panicProbe, sync)");
+    }
+    env.spawn_future(async move {
+        if place == "async" {
+            panic!("deliberate panic (panicProbe, async)");
+        }
+        Ok(())
     })
 }

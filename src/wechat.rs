@@ -104,14 +104,27 @@ pub struct Response {
 /// Whether a request may be sent again after a connection failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
-    /// Once, and only when no connection was made (the request cannot have reached WeChat).
-    OnConnectFailure,
+    /// For idempotent calls (userinfo, refresh): once, after [`RETRY_PAUSE`], when the connection
+    /// was refused, reset or aborted before any response arrived. Never after a timeout.
+    OnConnectionFailure,
+    /// For the code exchange: a code works once, so a request that may have reached WeChat is
+    /// never sent twice.
     Never,
 }
 
-/// GETs `base + path + ? + query`. `what` names the endpoint in error descriptions.
-pub async fn get(path: &str, query: &str, what: &str, retry: Retry) -> Result<Response> {
-    let url = format!("{}{path}?{query}", base_url()?);
+/// Pause before the one retry, so a restarting gateway or a flapping connection can recover.
+pub const RETRY_PAUSE: Duration = Duration::from_millis(250);
+
+/// GETs `base + path + ? + query`, `base` from [`base_url`]. `what` names the endpoint in error
+/// descriptions.
+pub async fn get(
+    base: &str,
+    path: &str,
+    query: &str,
+    what: &str,
+    retry: Retry,
+) -> Result<Response> {
+    let url = format!("{base}{path}?{query}");
     let client = client()?;
     let mut attempt = 0;
     loop {
@@ -119,16 +132,42 @@ pub async fn get(path: &str, query: &str, what: &str, retry: Retry) -> Result<Re
         match tokio::time::timeout(REQUEST_TIMEOUT, fetch(client, &url, what)).await {
             Err(_) => return Err(timeout(what)),
             Ok(Ok(response)) => return Ok(response),
-            Ok(Err(Fault::Connect(_))) if retry == Retry::OnConnectFailure && attempt == 1 => {
-                continue
+            Ok(Err(Fault::Connection(_)))
+                if retry == Retry::OnConnectionFailure && attempt == 1 =>
+            {
+                tokio::time::sleep(RETRY_PAUSE).await;
             }
-            Ok(Err(Fault::Connect(failure) | Fault::Other(failure))) => return Err(failure),
+            Ok(Err(Fault::Connection(failure) | Fault::Other(failure))) => return Err(failure),
         }
     }
 }
 
+/// The connection was refused, reset or aborted before any response: a connection failure, not
+/// an answer. (Only asked of errors from `send`, which come before the response head.)
+fn is_connection_failure(error: &reqwest::Error) -> bool {
+    use std::io::ErrorKind;
+    if error.is_timeout() {
+        return false;
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+            );
+        }
+        source = cause.source();
+    }
+    false
+}
+
 enum Fault {
-    Connect(Failure),
+    /// Refused, reset or aborted before any response.
+    Connection(Failure),
     Other(Failure),
 }
 
@@ -136,8 +175,15 @@ async fn fetch(client: &Client, url: &str, what: &str) -> std::result::Result<Re
     let mut response = client.get(url).send().await.map_err(|e| {
         if e.is_timeout() {
             Fault::Other(timeout(what))
+        } else if is_connection_failure(&e) {
+            let summary = if e.is_connect() {
+                "could not connect"
+            } else {
+                "connection lost"
+            };
+            Fault::Connection(transport(what, summary, &e))
         } else if e.is_connect() {
-            Fault::Connect(transport(what, "could not connect", &e))
+            Fault::Other(transport(what, "could not connect", &e))
         } else {
             Fault::Other(transport(what, "request failed", &e))
         }
