@@ -153,6 +153,10 @@ export const startMockWeChat = async ({
           handler
         );
   server.keepAliveTimeout = 30_000;
+  let connections = 0;
+  server.on(tls === 'http' ? 'connection' : 'secureConnection', () => {
+    connections += 1;
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -169,6 +173,10 @@ export const startMockWeChat = async ({
     port: address.port,
     requests,
     server,
+    /** Connections accepted so far (TLS: completed handshakes). */
+    get connections() {
+      return connections;
+    },
     /** Replaces the answer of one endpoint: `fn(req, res, query)`. */
     respond(path, fn) {
       overrides.set(path, fn);
