@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { loadBinding, platformName, shippedPlatforms } from '../lib/platform.js';
+import { platformOfTriple } from '../scripts/platforms.js';
 
 const loaderSource = readFileSync(new URL('../index.js', import.meta.url), 'utf8');
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -133,13 +134,6 @@ describe('an unsupported platform gets an error naming it and what ships', () =>
   });
 
   test('the shipped list is package.json napi.targets', () => {
-    const names = pkg.napi.targets.map((triple) => {
-      const [arch, , os, abi] = triple.split('-');
-      const nodeArch = { x86_64: 'x64', aarch64: 'arm64' }[arch];
-      if (os === 'darwin') return `darwin-${nodeArch}`;
-      if (os === 'windows') return `win32-${nodeArch}-${abi}`;
-      return `${os}-${nodeArch}-${abi}`;
-    });
-    assert.deepEqual(names, shippedPlatforms);
+    assert.deepEqual(pkg.napi.targets.map(platformOfTriple), shippedPlatforms);
   });
 });

