@@ -16,7 +16,7 @@ const layout = (title, body) => `<!doctype html>
   .wechat img{width:24px;height:24px;border-radius:5px;background:#fff}
   fieldset{border:1px solid #e2e5e9;border-radius:8px;margin:14px 0;padding:10px 14px} legend{font-size:13px;color:#555}
   label{display:block;margin:6px 0;font-size:14px} select{padding:4px}
-  pre{background:#f3f4f6;border-radius:6px;padding:10px;overflow:auto;font-size:12.5px}
+  pre{background:#f3f4f6;border-radius:6px;padding:10px;overflow:auto;font-size:12.5px;white-space:pre-wrap;word-break:break-all}
   table{border-collapse:collapse;width:100%;font-size:14px} td,th{text-align:left;padding:5px 8px;border-bottom:1px solid #eee}
   .ok{color:#1a7f37} .fail{color:#cf222e} .badge{display:inline-block;border-radius:12px;padding:2px 10px;font-size:12px;background:#eef;color:#334}
   .error{border-color:#f5c2c7;background:#fff5f5} a{color:#0969da}

@@ -1,7 +1,5 @@
 // Logto's entry point. It adapts the native binding to Logto's connector shape and turns the
 // binding's failure results into the host's ConnectorError; all behaviour lives in Rust.
-import { ConnectorError } from '@logto/connector-kit';
-
 import { connectorId, metadata } from './metadata.js';
 import { loadBinding } from './platform.js';
 
@@ -33,8 +31,13 @@ export class ZodError extends Error {
   }
 }
 
-const toConnectorError = ({ code, data, issues }) =>
-  new ConnectorError(code, issues ? new ZodError(issues) : data);
+// The host's @logto/connector-kit (Logto's own copy, already loaded there), imported when the
+// first error is raised rather than at start-up.
+let connectorKit;
+const toConnectorError = async ({ code, data, issues }) => {
+  connectorKit ??= await import('@logto/connector-kit');
+  return new connectorKit.ConnectorError(code, issues ? new ZodError(issues) : data);
+};
 
 /** Calls the binding; a failure result, or anything it throws, becomes a ConnectorError. */
 const call = async (run) => {
@@ -42,12 +45,13 @@ const call = async (run) => {
   try {
     outcome = await run();
   } catch (error) {
-    throw new ConnectorError('general', {
-      errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}`,
+    throw await toConnectorError({
+      code: 'general',
+      data: { errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}` },
     });
   }
   if (outcome.error) {
-    throw toConnectorError(outcome.error);
+    throw await toConnectorError(outcome.error);
   }
   return outcome;
 };

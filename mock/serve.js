@@ -1,5 +1,6 @@
 // Runs the mock WeChat as its own process: `node mock/serve.js [--tls trusted] [--port N]
-// [--host H]`. Prints one JSON line `{ "url": … }` when listening; stops on SIGTERM/SIGINT or
+// [--host H] [--fixed]`. `--fixed` answers every sign-in with the same precomputed replies (for
+// benchmarks: the mock's own cost stays small and constant). Prints one JSON line `{ "url": … }` when listening; stops on SIGTERM/SIGINT or
 // when its parent's stdin closes.
 import { parseArgs } from 'node:util';
 
@@ -11,10 +12,12 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     apps: { type: 'string' },
+    fixed: { type: 'boolean', default: false },
   },
 });
 
 const mock = await startMockWeChat({
+  fixed: values.fixed,
   tls: values.tls,
   port: Number(values.port),
   host: values.host,

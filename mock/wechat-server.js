@@ -50,8 +50,21 @@ export const startMockWeChat = async ({
   host = '127.0.0.1',
   port = 0,
   profile = defaultProfile,
+  fixed = false,
 } = {}) => {
   const overrides = new Map();
+  if (fixed) {
+    // Precomputed replies: a benchmark measures the connector, not the mock.
+    const user = profile(Object.keys(apps)[0], 'code-bench');
+    const tokenBody = Buffer.from(JSON.stringify({ access_token: 'ACCESS_FIXED_0123456789abcdef', expires_in: 7200, refresh_token: 'REFRESH_FIXED_0123456789', openid: user.openid, scope: 'snsapi_login', unionid: user.unionid }));
+    const userBody = Buffer.from(JSON.stringify({ openid: user.openid, nickname: user.nickname, sex: 0, province: '', city: '', country: 'CN', headimgurl: user.headimgurl, privilege: [], unionid: user.unionid }));
+    const send = (body) => (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    };
+    overrides.set(paths.accessToken, send(tokenBody));
+    overrides.set(paths.userInfo, send(userBody));
+  }
   const requests = [];
   const usedCodes = new Set();
   const accessTokens = new Map();
@@ -126,7 +139,9 @@ export const startMockWeChat = async ({
 
   const handler = (req, res) => {
     const url = new URL(req.url, 'http://mock');
-    requests.push({ method: req.method, path: url.pathname, query: url.search, url: req.url, headers: req.headers });
+    if (!fixed) {
+      requests.push({ method: req.method, path: url.pathname, query: url.search, url: req.url, headers: req.headers });
+    }
     const override = overrides.get(url.pathname);
     if (override) {
       return override(req, res, url.searchParams);

@@ -61,26 +61,40 @@ fn kind_of(env: &Env, value: &Unknown) -> Result<Kind> {
             let is_function = |key: &str| -> Result<bool> {
                 Ok(object.get_named_property::<Unknown>(key)?.get_type()? == ValueType::Function)
             };
-            let global: JsGlobal = env.get_global()?;
-            let instance_of = |name: &str| -> Result<bool> {
-                value.instanceof(global.get_named_property::<Unknown>(name)?)
-            };
             if value.is_array()? {
                 Kind::Array
             } else if is_function("then")? && is_function("catch")? {
                 Kind::Promise
-            } else if instance_of("Map")? {
-                Kind::Map
-            } else if instance_of("Set")? {
-                Kind::Set
-            } else if value.is_date()? {
-                Kind::Date
-            } else {
+            } else if is_plain(&object)? {
+                // Its prototype is null or a root prototype: not a Map, Set or Date.
                 Kind::Object
+            } else {
+                let global: JsGlobal = env.get_global()?;
+                let instance_of = |name: &str| -> Result<bool> {
+                    value.instanceof(global.get_named_property::<Unknown>(name)?)
+                };
+                if instance_of("Map")? {
+                    Kind::Map
+                } else if instance_of("Set")? {
+                    Kind::Set
+                } else if value.is_date()? {
+                    Kind::Date
+                } else {
+                    Kind::Object
+                }
             }
         }
         _ => Kind::Unknown,
     })
+}
+
+/// An object whose prototype is `null` or has no prototype itself (`Object.prototype`).
+fn is_plain(object: &Object) -> Result<bool> {
+    let prototype = object.get_prototype()?;
+    if prototype.get_type()? == ValueType::Null {
+        return Ok(true);
+    }
+    Ok(prototype.coerce_to_object()?.get_prototype()?.get_type()? == ValueType::Null)
 }
 
 fn read_text(value: &Unknown) -> Result<String> {
@@ -96,8 +110,9 @@ fn read_input(env: &Env, value: &Unknown, keys: &[&str]) -> Result<Input> {
             let object = value.coerce_to_object()?;
             let mut fields = Vec::with_capacity(keys.len());
             for key in keys {
-                if object.has_named_property(key)? {
-                    let field: Unknown = object.get_named_property(key)?;
+                // `key in object` only matters when the value reads as undefined.
+                let field: Unknown = object.get_named_property(key)?;
+                if field.get_type()? != ValueType::Undefined || object.has_named_property(key)? {
                     fields.push(((*key).to_owned(), read_input(env, &field, &[])?));
                 }
             }
