@@ -10,7 +10,7 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /** The official module's `getAccessToken(code, config)`: the code exchange alone. */
-export declare function accessToken(code: string, config: unknown): Promise<AccessTokenOutcome>
+export declare function accessToken(code: string, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<AccessTokenOutcome>
 
 export interface AccessTokenOutcome {
   accessToken?: string
@@ -25,10 +25,12 @@ export interface AuthorizationOutcome {
 }
 
 /**
- * `getAuthorizationUri`. Values are converted as the official connector's `URLSearchParams` and
- * `encodeURI` convert them; a redirect URI `encodeURI` would reject (a lone surrogate) fails.
+ * `getAuthorizationUri`: the URL alone in the usual case, or `{ url, session }` when the flow
+ * must be recorded, or `{ error }`. Values are converted as the official connector's
+ * `URLSearchParams` and `encodeURI` convert them; a redirect URI `encodeURI` would reject (a
+ * lone surrogate) fails.
  */
-export declare function authorizationUri(config: unknown, state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown): AuthorizationOutcome
+export declare function authorizationUri(state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): string | AuthorizationOutcome
 
 /**
  * The callback data must be an object with a string `code`; otherwise `general` with
@@ -40,6 +42,13 @@ export interface CodeOutcome {
   code?: string
   error?: ConnectorFailure
 }
+
+/**
+ * The config keys, in schema order. In the sign-in flows `lib/index.js` passes the config
+ * followed by the values of these keys: a property read costs far less on the JS side of the
+ * boundary than through N-API (which copies and internalizes the key name on every read).
+ */
+export declare function configKeys(): Array<string>
 
 /** A failure, for `new ConnectorError(code, data)`; with `issues`, data is a ZodError of them. */
 export interface ConnectorFailure {
@@ -62,7 +71,7 @@ export interface FlowSession {
 export declare function panicProbe(place: string): Promise<void>
 
 /** `getAccessTokenByRefreshToken`. */
-export declare function refreshAccessToken(refreshToken: unknown, config: unknown): Promise<RefreshOutcome>
+export declare function refreshAccessToken(refreshToken: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<RefreshOutcome>
 
 export interface RefreshOutcome {
   tokenResponse?: TokenResponse
@@ -73,7 +82,7 @@ export interface RefreshOutcome {
  * `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
  * config, reads the flow from the connector session, exchanges the code, fetches the profile.
  */
-export declare function signIn(code: string, config: unknown, session: unknown): Promise<SignInOutcome>
+export declare function signIn(code: string, session: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<SignInOutcome>
 
 export interface SignInOutcome {
   userInfo?: UserInfo

@@ -773,10 +773,11 @@ if (
   }
 }
 
-const { accessToken, authorizationUri, callbackCode, panicProbe, refreshAccessToken, signIn, validateConfig } = nativeBinding
+const { accessToken, authorizationUri, callbackCode, configKeys, panicProbe, refreshAccessToken, signIn, validateConfig } = nativeBinding
 export { accessToken }
 export { authorizationUri }
 export { callbackCode }
+export { configKeys }
 export { panicProbe }
 export { refreshAccessToken }
 export { signIn }

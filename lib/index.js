@@ -39,22 +39,40 @@ const toConnectorError = async ({ code, data, issues }) => {
   return new connectorKit.ConnectorError(code, issues ? new ZodError(issues) : data);
 };
 
-/** Calls the binding; a failure result, or anything it throws, becomes a ConnectorError. */
-const call = async (run) => {
-  let outcome;
-  try {
-    outcome = await run();
-  } catch (error) {
-    throw await toConnectorError({
-      code: 'general',
-      data: { errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}` },
-    });
-  }
-  if (outcome.error) {
+/** Raises a failure result as a ConnectorError; passes anything else through. */
+const settle = async (outcome) => {
+  if (outcome?.error) {
     throw await toConnectorError(outcome.error);
   }
   return outcome;
 };
+
+/** A binding call that threw (or rejected) instead of returning a result: still a ConnectorError. */
+const nativeFailure = (error) => ({
+  error: {
+    code: 'general',
+    data: { errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}` },
+  },
+});
+const invoke = (run) => {
+  try {
+    return run();
+  } catch (error) {
+    return nativeFailure(error);
+  }
+};
+const invokeAsync = async (run) => {
+  try {
+    return await run();
+  } catch (error) {
+    return nativeFailure(error);
+  }
+};
+
+// The binding takes a config as the object followed by the values of its keys: reading
+// properties here is far cheaper than reading them through N-API. The key list is Rust's.
+const configKeys = binding.configKeys();
+const configArgs = (config) => [config, ...configKeys.map((key) => config?.[key])];
 
 /** Reads the flow recorded by getAuthorizationUri; no session means the QR login. */
 const readSession = async (getSession) => {
@@ -87,16 +105,16 @@ export const configGuard = Object.freeze({
 
 /** The official module's named export: exchanges a code, resolves to `{ accessToken, openid }`. */
 export const getAccessToken = async (code, config) => {
-  const { accessToken, openid } = await call(() => binding.accessToken(code, config));
+  const { accessToken, openid } = await settle(await invokeAsync(() => binding.accessToken(code, ...configArgs(config))));
   return { accessToken, openid };
 };
 
 const createConnector = async ({ getConfig }) => {
   const signIn = async (data, getSession) => {
-    const { code } = await call(() => binding.callbackCode(data));
+    const { code } = await settle(invoke(() => binding.callbackCode(data)));
     const config = await getConfig(connectorId);
     const session = await readSession(getSession);
-    return call(() => binding.signIn(code, config, session));
+    return settle(await invokeAsync(() => binding.signIn(code, session, ...configArgs(config))));
   };
 
   return {
@@ -105,12 +123,15 @@ const createConnector = async ({ getConfig }) => {
     configGuard,
     getAuthorizationUri: async ({ state, redirectUri, scope, headers }, setSession) => {
       const config = await getConfig(connectorId);
-      const { url, session } = await call(() =>
-        binding.authorizationUri(config, state, redirectUri, scope, headers?.userAgent)
+      const outcome = invoke(() =>
+        binding.authorizationUri(state, redirectUri, scope, headers?.userAgent, ...configArgs(config))
       );
-      if (session) {
-        await setSession(session);
+      // A bare URL in the usual case; `{ url, session }` when the flow must be recorded.
+      if (typeof outcome === 'string') {
+        return outcome;
       }
+      const { url, session } = await settle(outcome);
+      await setSession(session);
       return url;
     },
     getUserInfo: async (data, getSession) => (await signIn(data, getSession)).userInfo,
@@ -120,7 +141,9 @@ const createConnector = async ({ getConfig }) => {
     },
     getAccessTokenByRefreshToken: async (refreshToken) => {
       const config = await getConfig(connectorId);
-      const { tokenResponse } = await call(() => binding.refreshAccessToken(refreshToken, config));
+      const { tokenResponse } = await settle(
+        await invokeAsync(() => binding.refreshAccessToken(refreshToken, ...configArgs(config)))
+      );
       return tokenResponse;
     },
   };

@@ -9,21 +9,23 @@ import { startMockWeChat } from '../mock/wechat-server.js';
 const platform = `${process.platform}-${process.arch}`;
 const binding = await import('../index.js');
 const config = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
+// Flows take the config followed by the values of its keys (as lib/index.js passes them).
+const configArgs = [config, ...binding.configKeys().map((key) => config[key])];
 
 assert.deepEqual(binding.validateConfig(config).data, config);
 assert.equal(binding.validateConfig({}).issues.length, 2);
-const { url } = binding.authorizationUri(config, 'st', 'https://x.io/cb', undefined, undefined);
+const url = binding.authorizationUri('st', 'https://x.io/cb', undefined, undefined, ...configArgs);
 assert.equal(url, 'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=st');
 
 const mock = await startMockWeChat();
 process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
 try {
-  const signedIn = await binding.signIn('code-smoke~1', config, {});
+  const signedIn = await binding.signIn('code-smoke~1', {}, ...configArgs);
   assert.equal(signedIn.error, undefined, JSON.stringify(signedIn.error));
   assert.equal(signedIn.userInfo.id, 'unionid-smoke');
-  const refreshed = await binding.refreshAccessToken(signedIn.tokenResponse.refresh_token, config);
+  const refreshed = await binding.refreshAccessToken(signedIn.tokenResponse.refresh_token, ...configArgs);
   assert.match(refreshed.tokenResponse.access_token, /^ACCESS_/);
-  const failed = await binding.signIn('expired', config, {});
+  const failed = await binding.signIn('expired', {}, ...configArgs);
   assert.equal(failed.error.code, 'social_auth_code_invalid');
 } finally {
   await mock.close();

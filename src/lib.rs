@@ -18,6 +18,21 @@ use serde_json::Value;
 use error::{Code, Data, Failure};
 use schema::{Input, Kind, Shape};
 
+/// One I/O thread for all requests. The connector only waits on sockets; a single worker avoids
+/// the work-stealing wake-ups of a pool sized to the machine, next to Node's own thread (measured
+/// in benchmark/). If it cannot be built, napi's default runtime is used.
+#[napi_derive::module_init]
+fn init() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("wechat-connector-io")
+        .enable_all()
+        .build();
+    if let Ok(runtime) = runtime {
+        create_custom_tokio_runtime(runtime);
+    }
+}
+
 /// A failure, for `new ConnectorError(code, data)`; with `issues`, data is a ZodError of them.
 #[napi(object)]
 pub struct ConnectorFailure {
@@ -97,8 +112,49 @@ fn is_plain(object: &Object) -> Result<bool> {
     Ok(prototype.coerce_to_object()?.get_prototype()?.get_type()? == ValueType::Null)
 }
 
+/// JavaScript's `String(value)`, as UTF-8 (a lone surrogate becomes U+FFFD).
 fn read_text(value: &Unknown) -> Result<String> {
+    if value.get_type()? == ValueType::String {
+        return read_string(value);
+    }
     value.coerce_to_string()?.into_utf8()?.into_owned()
+}
+
+/// A JS string as UTF-8, in one N-API call for strings that fit a stack buffer (every config
+/// value and state in practice), in two otherwise. `value` must be a string.
+fn read_string(value: &Unknown) -> Result<String> {
+    let mut buffer = [0u8; 512];
+    let mut written = 0usize;
+    // SAFETY: `buffer` is valid for `buffer.len()` bytes and napi writes at most that many,
+    // NUL included; `written` receives the number of bytes before the NUL.
+    let status = unsafe {
+        napi::sys::napi_get_value_string_utf8(
+            value.value().env,
+            value.raw(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len(),
+            &mut written,
+        )
+    };
+    if status != napi::sys::Status::napi_ok {
+        return Err(Error::new(Status::StringExpected, "expected a string"));
+    }
+    if written < buffer.len() - 1 {
+        // V8 wrote the whole string (it replaces lone surrogates), so this is valid UTF-8.
+        return Ok(String::from_utf8_lossy(&buffer[..written]).into_owned());
+    }
+    value.coerce_to_string()?.into_utf8()?.into_owned()
+}
+
+/// A JS string as UTF-16 code units, for `encodeURI`'s lone-surrogate check.
+fn read_utf16(value: &Unknown) -> Result<Vec<u16>> {
+    let units = value.coerce_to_string()?.into_utf16()?;
+    // The buffer ends with the NUL terminator napi writes.
+    Ok(units
+        .as_slice()
+        .split_last()
+        .map_or(&[][..], |(_, units)| units)
+        .to_vec())
 }
 
 /// Reads a JS value as a schema sees it: for an object, only the given keys that are `in` it.
@@ -122,12 +178,44 @@ fn read_input(env: &Env, value: &Unknown, keys: &[&str]) -> Result<Input> {
     })
 }
 
-fn config_keys() -> Vec<&'static str> {
+fn read_config(env: &Env, value: &Unknown) -> Result<Input> {
+    let keys: Vec<&str> = config::FIELDS.iter().map(|f| f.key).collect();
+    read_input(env, value, &keys)
+}
+
+/// The config keys, in schema order. In the sign-in flows `lib/index.js` passes the config
+/// followed by the values of these keys: a property read costs far less on the JS side of the
+/// boundary than through N-API (which copies and internalizes the key name on every read).
+#[napi]
+pub fn config_keys() -> Vec<&'static str> {
     config::FIELDS.iter().map(|f| f.key).collect()
 }
 
-fn read_config(env: &Env, value: &Unknown) -> Result<Input> {
-    read_input(env, value, &config_keys())
+/// A config handed over as the object and its values for [`config_keys`]. For validation an
+/// absent key and one holding `undefined` are the same, so no `in` check is needed here.
+fn read_config_values(env: &Env, config: &Unknown, values: [&Unknown; 6]) -> Result<Input> {
+    let kind = kind_of(env, config)?;
+    if kind != Kind::Object {
+        return Ok(Input::Scalar(kind));
+    }
+    let mut fields = Vec::with_capacity(values.len());
+    for (field, value) in config::FIELDS.iter().zip(values) {
+        match value.get_type()? {
+            ValueType::Undefined => {}
+            ValueType::String => {
+                fields.push((field.key.to_owned(), Input::Text(read_text(value)?)))
+            }
+            _ => fields.push((field.key.to_owned(), read_input(env, value, &[])?)),
+        }
+    }
+    Ok(Input::Object(fields))
+}
+
+/// The config parameters every flow takes after its own: the object, then its values.
+macro_rules! config_values {
+    ($env:expr, $config:expr, $a:expr, $b:expr, $c:expr, $d:expr, $e:expr, $f:expr) => {
+        read_config_values($env, &$config, [&$a, &$b, &$c, &$d, &$e, &$f])
+    };
 }
 
 /// `configGuard.safeParse`: `{ data }` with the keys zod would keep, or `{ issues }`.
@@ -192,33 +280,46 @@ fn failed_authorization(failure: Failure) -> AuthorizationOutcome {
     }
 }
 
-/// `getAuthorizationUri`. Values are converted as the official connector's `URLSearchParams` and
-/// `encodeURI` convert them; a redirect URI `encodeURI` would reject (a lone surrogate) fails.
-#[napi(catch_unwind)]
+/// `getAuthorizationUri`: the URL alone in the usual case, or `{ url, session }` when the flow
+/// must be recorded, or `{ error }`. Values are converted as the official connector's
+/// `URLSearchParams` and `encodeURI` convert them; a redirect URI `encodeURI` would reject (a
+/// lone surrogate) fails.
+#[allow(clippy::too_many_arguments)]
+#[napi(catch_unwind, ts_return_type = "string | AuthorizationOutcome")]
 pub fn authorization_uri(
     env: &Env,
-    config: Unknown,
     state: Unknown,
     redirect_uri: Unknown,
     scope: Unknown,
     user_agent: Unknown,
-) -> Result<AuthorizationOutcome> {
-    let config = match config::require(&read_config(env, &config)?) {
+    config: Unknown,
+    app_id: Unknown,
+    app_secret: Unknown,
+    config_scope: Unknown,
+    official_account_app_id: Unknown,
+    official_account_app_secret: Unknown,
+    official_account_scope: Unknown,
+) -> Result<Either<String, AuthorizationOutcome>> {
+    let input = config_values!(
+        env,
+        config,
+        app_id,
+        app_secret,
+        config_scope,
+        official_account_app_id,
+        official_account_app_secret,
+        official_account_scope
+    )?;
+    let config = match config::require(&input) {
         Ok(config) => config,
-        Err(failure) => return Ok(failed_authorization(failure)),
+        Err(failure) => return Ok(Either::B(failed_authorization(failure))),
     };
     let state = read_text(&state)?;
-    let redirect_units = redirect_uri.coerce_to_string()?.into_utf16()?;
-    // The buffer ends with the NUL terminator napi writes.
-    let units = redirect_units
-        .as_slice()
-        .split_last()
-        .map_or(&[][..], |(_, units)| units);
-    let Ok(redirect_uri) = String::from_utf16(units) else {
-        return Ok(failed_authorization(Failure::described(
+    let Ok(redirect_uri) = String::from_utf16(&read_utf16(&redirect_uri)?) else {
+        return Ok(Either::B(failed_authorization(Failure::described(
             Code::InvalidRequestParameters,
             "redirectUri is not a well-formed string (URI malformed)",
-        )));
+        ))));
     };
     let scope = match scope.get_type()? {
         ValueType::Undefined | ValueType::Null => None,
@@ -235,16 +336,20 @@ pub fn authorization_uri(
         user_agent: user_agent.as_deref(),
     };
     Ok(match authorization::authorization_uri(&config, &request) {
-        Ok(found) => AuthorizationOutcome {
-            url: Some(found.url),
-            session: found.session.map(|s| FlowSession {
+        Ok(authorization::Authorization { url, session: None }) => Either::A(url),
+        Ok(authorization::Authorization {
+            url,
+            session: Some(session),
+        }) => Either::B(AuthorizationOutcome {
+            url: Some(url),
+            session: Some(FlowSession {
                 flow: authorization::FLOW_OFFICIAL_ACCOUNT.to_owned(),
-                app_id: s.app_id,
-                scope: s.scope.to_owned(),
+                app_id: session.app_id,
+                scope: session.scope.to_owned(),
             }),
             error: None,
-        },
-        Err(failure) => failed_authorization(failure),
+        }),
+        Err(failure) => Either::B(failed_authorization(failure)),
     })
 }
 
@@ -352,14 +457,31 @@ fn with_base_url(config: config::Config) -> error::Result<(config::Config, Strin
 
 /// `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
 /// config, reads the flow from the connector session, exchanges the code, fetches the profile.
+#[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind, ts_return_type = "Promise<SignInOutcome>")]
 pub fn sign_in<'env>(
     env: &'env Env,
     code: String,
-    config: Unknown<'env>,
     session: Unknown<'env>,
+    config: Unknown<'env>,
+    app_id: Unknown<'env>,
+    app_secret: Unknown<'env>,
+    config_scope: Unknown<'env>,
+    official_account_app_id: Unknown<'env>,
+    official_account_app_secret: Unknown<'env>,
+    official_account_scope: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, SignInOutcome>> {
-    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
+    let input = config_values!(
+        env,
+        config,
+        app_id,
+        app_secret,
+        config_scope,
+        official_account_app_id,
+        official_account_app_secret,
+        official_account_scope
+    )?;
+    let config = config::require(&input).and_then(with_base_url);
     let session_keys = [
         authorization::SESSION_FLOW,
         authorization::SESSION_APP_ID,
@@ -386,13 +508,30 @@ pub struct AccessTokenOutcome {
 }
 
 /// The official module's `getAccessToken(code, config)`: the code exchange alone.
+#[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind, ts_return_type = "Promise<AccessTokenOutcome>")]
 pub fn access_token<'env>(
     env: &'env Env,
     code: String,
     config: Unknown<'env>,
+    app_id: Unknown<'env>,
+    app_secret: Unknown<'env>,
+    config_scope: Unknown<'env>,
+    official_account_app_id: Unknown<'env>,
+    official_account_app_secret: Unknown<'env>,
+    official_account_scope: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AccessTokenOutcome>> {
-    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
+    let input = config_values!(
+        env,
+        config,
+        app_id,
+        app_secret,
+        config_scope,
+        official_account_app_id,
+        official_account_app_secret,
+        official_account_scope
+    )?;
+    let config = config::require(&input).and_then(with_base_url);
     env.spawn_future(async move {
         let result = match config {
             Ok((config, base)) => flow::exchange_code(&base, &config.web, &code).await,
@@ -420,13 +559,30 @@ pub struct RefreshOutcome {
 }
 
 /// `getAccessTokenByRefreshToken`.
+#[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind, ts_return_type = "Promise<RefreshOutcome>")]
 pub fn refresh_access_token<'env>(
     env: &'env Env,
     refresh_token: Unknown<'env>,
     config: Unknown<'env>,
+    app_id: Unknown<'env>,
+    app_secret: Unknown<'env>,
+    config_scope: Unknown<'env>,
+    official_account_app_id: Unknown<'env>,
+    official_account_app_secret: Unknown<'env>,
+    official_account_scope: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, RefreshOutcome>> {
-    let config = config::require(&read_config(env, &config)?).and_then(with_base_url);
+    let input = config_values!(
+        env,
+        config,
+        app_id,
+        app_secret,
+        config_scope,
+        official_account_app_id,
+        official_account_app_secret,
+        official_account_scope
+    )?;
+    let config = config::require(&input).and_then(with_base_url);
     let refresh_token = match refresh_token.get_type()? {
         ValueType::String => Ok(read_text(&refresh_token)?),
         _ => Err(Failure::described(
