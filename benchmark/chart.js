@@ -39,10 +39,10 @@ export const renderChart = (report) => {
   const pick = (side, key) => report[side].concurrency.map((c) => c[key].median);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="262" viewBox="0 0 760 262" font-family="system-ui, sans-serif">
 <rect width="760" height="262" fill="#ffffff"/>
-${panel({ x: 0, title: 'Sign-ins per second (higher is better)', unit: 'log scale', series: { official: pick('official', 'perSecond'), ours: pick('ours', 'perSecond') }, levels })}
-${panel({ x: 380, title: 'CPU µs per sign-in (lower is better)', unit: 'log scale', series: { official: pick('official', 'cpuMicrosPerSignIn'), ours: pick('ours', 'cpuMicrosPerSignIn') }, levels })}
-<g font-size="12"><rect x="240" y="240" width="12" height="4" fill="${colors.official}"/><text x="258" y="246">@logto/connector-wechat-web ${report.official.version}</text>
-<rect x="470" y="240" width="12" height="4" fill="${colors.ours}"/><text x="488" y="246">connector-wechat-web-rs</text></g>
+${panel({ x: 0, title: 'Sign-ins per second (higher is better)', unit: 'y: log scale', series: { official: pick('official', 'perSecond'), ours: pick('ours', 'perSecond') }, levels })}
+${panel({ x: 380, title: 'CPU µs per sign-in (lower is better)', unit: 'y: log scale', series: { official: pick('official', 'cpuMicrosPerSignIn'), ours: pick('ours', 'cpuMicrosPerSignIn') }, levels })}
+<g font-size="12"><rect x="180" y="240" width="12" height="4" fill="${colors.official}"/><text x="198" y="246">@logto/connector-wechat-web ${report.official.version}</text>
+<rect x="470" y="240" width="12" height="4" fill="${colors.ours}"/><text x="488" y="246">connector-wechat-web-rs (ours)</text></g>
 </svg>
 `;
 };

@@ -179,8 +179,7 @@ fn read_input(env: &Env, value: &Unknown, keys: &[&str]) -> Result<Input> {
 }
 
 fn read_config(env: &Env, value: &Unknown) -> Result<Input> {
-    let keys: Vec<&str> = config::FIELDS.iter().map(|f| f.key).collect();
-    read_input(env, value, &keys)
+    read_input(env, value, &config_keys())
 }
 
 /// The config keys, in schema order. In the sign-in flows `lib/index.js` passes the config
@@ -203,7 +202,7 @@ fn read_config_values(env: &Env, config: &Unknown, values: [&Unknown; 6]) -> Res
         match value.get_type()? {
             ValueType::Undefined => {}
             ValueType::String => {
-                fields.push((field.key.to_owned(), Input::Text(read_text(value)?)))
+                fields.push((field.key.to_owned(), Input::Text(read_string(value)?)))
             }
             _ => fields.push((field.key.to_owned(), read_input(env, value, &[])?)),
         }
