@@ -22,13 +22,7 @@ const freePort = async () => {
   return port;
 };
 
-const answer = (mock, path, status, body, headers = { 'content-type': 'application/json' }) =>
-  mock.respond(path, (req, res) => {
-    res.writeHead(status, headers);
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
-
-const withToken = (mock) => answer(mock, paths.accessToken, 200, tokenReply);
+const withToken = (mock) => mock.reply(paths.accessToken, 200, tokenReply);
 
 /** Runs one getUserInfo and returns the error (it must fail) and how long it took. */
 const failingSignIn = async ({ config = webApp, getConfig, data = { code: 'the-code' }, baseUrl }) => {
@@ -66,15 +60,15 @@ describe('every failure class is a clean ConnectorError', () => {
     ['redirect on userinfo', (m) => (withToken(m), m.fault(paths.userInfo, 'redirect')), 'general', /redirect/],
     ['oversized body, declared', (m) => m.fault(paths.accessToken, 'hugeDeclared'), 'invalid_response', /larger than 1048576/],
     ['oversized body, chunked', (m) => (withToken(m), m.fault(paths.userInfo, 'hugeChunked')), 'invalid_response', /larger than 1048576/],
-    ['malformed token reply', (m) => answer(m, paths.accessToken, 200, `{"access_token":"${accessToken}",`), 'invalid_response'],
-    ['malformed userinfo reply', (m) => (withToken(m), answer(m, paths.userInfo, 200, '{"nickname":')), 'invalid_response'],
-    ['wrong field types', (m) => answer(m, paths.accessToken, 200, { access_token: 1 }), 'invalid_response'],
-    ['token endpoint HTTP 500', (m) => answer(m, paths.accessToken, 500, `oops ${webApp.appSecret}`), 'general', /HTTP 500/],
-    ['token endpoint HTTP 401', (m) => answer(m, paths.accessToken, 401, 'no'), 'general', /HTTP 401/],
-    ['userinfo HTTP 502 echoing the token', (m) => (withToken(m), answer(m, paths.userInfo, 502, `bad gateway for access_token=${accessToken}`)), 'general'],
-    ['userinfo HTTP 401', (m) => (withToken(m), answer(m, paths.userInfo, 401, '')), 'social_invalid_access_token'],
-    ['WeChat errcode on the exchange', (m) => answer(m, paths.accessToken, 200, { errcode: 40125, errmsg: `invalid appsecret ${webApp.appSecret}` }), 'general'],
-    ['WeChat errcode on userinfo', (m) => (withToken(m), answer(m, paths.userInfo, 200, { errcode: 40014, errmsg: `invalid access_token ${accessToken}` })), 'social_invalid_access_token'],
+    ['malformed token reply', (m) => m.reply(paths.accessToken, 200, `{"access_token":"${accessToken}",`), 'invalid_response'],
+    ['malformed userinfo reply', (m) => (withToken(m), m.reply(paths.userInfo, 200, '{"nickname":')), 'invalid_response'],
+    ['wrong field types', (m) => m.reply(paths.accessToken, 200, { access_token: 1 }), 'invalid_response'],
+    ['token endpoint HTTP 500', (m) => m.reply(paths.accessToken, 500, `oops ${webApp.appSecret}`), 'general', /HTTP 500/],
+    ['token endpoint HTTP 401', (m) => m.reply(paths.accessToken, 401, 'no'), 'general', /HTTP 401/],
+    ['userinfo HTTP 502 echoing the token', (m) => (withToken(m), m.reply(paths.userInfo, 502, `bad gateway for access_token=${accessToken}`)), 'general'],
+    ['userinfo HTTP 401', (m) => (withToken(m), m.reply(paths.userInfo, 401, '')), 'social_invalid_access_token'],
+    ['WeChat errcode on the exchange', (m) => m.reply(paths.accessToken, 200, { errcode: 40125, errmsg: `invalid appsecret ${webApp.appSecret}` }), 'general'],
+    ['WeChat errcode on userinfo', (m) => (withToken(m), m.reply(paths.userInfo, 200, { errcode: 40014, errmsg: `invalid access_token ${accessToken}` })), 'social_invalid_access_token'],
     ['invalid config', () => ({ config: { appId: 'wx' } }), 'invalid_config'],
     ['getConfig returns garbage', () => ({ getConfig: async () => 42 }), 'invalid_config'],
     ['getConfig returns null', () => ({ getConfig: async () => null }), 'invalid_config'],

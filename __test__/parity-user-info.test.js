@@ -82,11 +82,7 @@ const cases = [
   ['userinfo HTTP 403 with JSON', [200, goodToken], [403, { errcode: 1, errmsg: 'forbidden' }, json]],
 ];
 
-const answer = (mock, path, [status, body, headers = json]) =>
-  mock.respond(path, (req, res) => {
-    res.writeHead(status, headers);
-    res.end(Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body));
-  });
+const answer = (mock, path, [status, body, headers = json]) => mock.reply(path, status, body, headers);
 
 describe('getUserInfo: official and ours give the same outcome', () => {
   let mock;

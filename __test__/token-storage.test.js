@@ -10,11 +10,6 @@ import { bridgeOfficialTo, createBoth, errorText, oursModule, settle, webApp } f
 /** Logto core's rule (packages/core/src/utils/secret-encryption.ts): a non-empty access_token. */
 const isValidAccessTokenResponse = (tokenResponse) => Boolean(tokenResponse?.access_token);
 
-const answer = (mock, path, status, body) =>
-  mock.respond(path, (req, res) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  });
 
 let mock;
 let both;
@@ -57,8 +52,8 @@ describe('getTokenResponseAndUserInfo', () => {
 
   test('a reply without refresh_token or scope leaves them out', async () => {
     mock.reset();
-    answer(mock, paths.accessToken, 200, { access_token: 'ACCESS_ONLY_abcdefgh', openid: 'o' });
-    answer(mock, paths.userInfo, 200, { openid: 'o' });
+    mock.reply(paths.accessToken, 200, { access_token: 'ACCESS_ONLY_abcdefgh', openid: 'o' });
+    mock.reply(paths.userInfo, 200, { openid: 'o' });
     const { tokenResponse } = await both.ours.getTokenResponseAndUserInfo({ code: 'c' }, async () => ({}));
     assert.deepEqual(tokenResponse, { access_token: 'ACCESS_ONLY_abcdefgh' });
     assert.ok(isValidAccessTokenResponse(tokenResponse));
@@ -74,8 +69,8 @@ describe('getTokenResponseAndUserInfo', () => {
   ]) {
     test(`fails exactly like getUserInfo: ${name}`, async () => {
       mock.reset();
-      answer(mock, paths.accessToken, ...tokenReply);
-      if (userReply) answer(mock, paths.userInfo, ...userReply);
+      mock.reply(paths.accessToken, ...tokenReply);
+      if (userReply) mock.reply(paths.userInfo, ...userReply);
       const viaTokens = await settle(() => both.ours.getTokenResponseAndUserInfo({ code: 'c' }, async () => ({})));
       const viaUserInfo = await settle(() => both.ours.getUserInfo({ code: 'c' }, async () => ({})));
       const viaOfficial = await settle(() => both.official.getUserInfo({ code: 'c' }));
@@ -113,7 +108,7 @@ describe('getAccessTokenByRefreshToken', () => {
 
   test('a reply without refresh_token leaves it out (Logto keeps the old one)', async () => {
     mock.reset();
-    answer(mock, paths.refreshToken, 200, { access_token: 'ACCESS_NEW_abcdefgh', expires_in: 7200, openid: 'o', scope: 'snsapi_login' });
+    mock.reply(paths.refreshToken, 200, { access_token: 'ACCESS_NEW_abcdefgh', expires_in: 7200, openid: 'o', scope: 'snsapi_login' });
     const refreshed = await both.ours.getAccessTokenByRefreshToken('REFRESH_OLD_abcdefgh');
     assert.deepEqual(refreshed, { access_token: 'ACCESS_NEW_abcdefgh', expires_in: 7200, scope: 'snsapi_login' });
   });
@@ -133,7 +128,7 @@ describe('getAccessTokenByRefreshToken', () => {
   ]) {
     test(`error: ${name}`, async () => {
       mock.reset();
-      answer(mock, paths.refreshToken, status, body);
+      mock.reply(paths.refreshToken, status, body);
       let caught;
       await assert.rejects(both.ours.getAccessTokenByRefreshToken(refreshToken), (error) => {
         caught = error;

@@ -196,11 +196,12 @@ export const startMockWeChat = async ({
     respond(path, fn) {
       overrides.set(path, fn);
     },
-    /** Answers one endpoint with a fixed status, body text and headers. */
-    reply(path, status, body, headers = { 'content-type': 'text/plain' }) {
+    /** Answers one endpoint with a fixed status, body (text, bytes, or an object as JSON) and headers. */
+    reply(path, status, body, headers = { 'content-type': 'application/json' }) {
+      const bytes = Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body);
       overrides.set(path, (req, res) => {
         res.writeHead(status, headers);
-        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        res.end(bytes);
       });
     },
     /** Makes one endpoint misbehave. */
