@@ -10,7 +10,6 @@ import { bridgeOfficialTo, createBoth, errorText, oursModule, settle, webApp } f
 /** Logto core's rule (packages/core/src/utils/secret-encryption.ts): a non-empty access_token. */
 const isValidAccessTokenResponse = (tokenResponse) => Boolean(tokenResponse?.access_token);
 
-
 let mock;
 let both;
 before(async () => {
