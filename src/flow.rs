@@ -69,23 +69,10 @@ pub async fn exchange_code(base: &str, app: &App, code: &str) -> Result<TokenRep
         ("grant_type", "authorization_code"),
     ]);
     let result = async {
-        let response = wechat::get(
-            base,
-            wechat::ACCESS_TOKEN_PATH,
-            &query,
-            "WeChat access_token endpoint",
-            Retry::Never,
-        )
-        .await?;
-        if !(200..300).contains(&response.status) {
-            return Err(Failure::described(
-                Code::General,
-                format!(
-                    "WeChat access_token endpoint answered HTTP {}",
-                    response.status
-                ),
-            ));
-        }
+        const WHAT: &str = "WeChat access_token endpoint";
+        let response = wechat::get(base, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
+            .await?
+            .success(WHAT)?;
         reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
     }
     .await;
@@ -105,7 +92,7 @@ async fn fetch_user_info(base: &str, token: &TokenReply) -> Result<UserInfo> {
         Retry::OnConnectionFailure,
     )
     .await?;
-    if !(200..300).contains(&response.status) {
+    if !response.is_success() {
         return Err(reply::user_info_status(response.status, &response.body));
     }
     reply::user_info(reply::parse_json(&response.body)?, &token.openid)
@@ -213,26 +200,19 @@ pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result
     let mut secrets = config_secrets(config);
     secrets.push(token);
     let result = async {
+        const WHAT: &str = "WeChat refresh_token endpoint";
         let response = wechat::get(
             base,
             wechat::REFRESH_TOKEN_PATH,
             &query,
-            "WeChat refresh_token endpoint",
+            WHAT,
             Retry::OnConnectionFailure,
         )
-        .await?;
-        if !(200..300).contains(&response.status) {
-            return Err(Failure::described(
-                Code::General,
-                format!(
-                    "WeChat refresh_token endpoint answered HTTP {}",
-                    response.status
-                ),
-            ));
-        }
+        .await?
+        .success(WHAT)?;
         let reply =
             reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::RefreshToken)?;
-        Ok(token_response(&reply, flow))
+        Ok::<_, Failure>(token_response(&reply, flow))
     }
     .await;
     result.map_err(|f| f.redact(&secrets))

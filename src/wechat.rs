@@ -67,8 +67,8 @@ fn client() -> Result<&'static Client> {
 fn build_client() -> std::result::Result<Client, String> {
     let mut builder = Client::builder()
         .redirect(redirect::Policy::none())
+        // The whole-request budget is enforced once, around each attempt, in `get`.
         .connect_timeout(REQUEST_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(concat!(
             "connector-wechat-web-rs/",
@@ -99,6 +99,25 @@ fn extra_ca_certificates() -> Vec<reqwest::Certificate> {
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The response if it is 2xx; otherwise `general` naming the status (the body may echo
+    /// what was sent, so it is not repeated).
+    pub fn success(self, what: &str) -> Result<Response> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(Failure::described(
+                Code::General,
+                format!("{what} answered HTTP {}", self.status),
+            ))
+        }
+    }
 }
 
 /// Whether a request may be sent again after a connection failure.
@@ -211,7 +230,6 @@ async fn fetch(client: &Client, url: &str, what: &str) -> std::result::Result<Re
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) if e.is_timeout() => return Err(Fault::Other(timeout(what))),
             Err(e) => {
                 return Err(Fault::Other(transport(
                     what,
