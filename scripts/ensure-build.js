@@ -5,22 +5,22 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { platformName } from '../lib/platform.js';
+import { binaryName } from './platforms.js';
+
 const root = fileURLToPath(new URL('../', import.meta.url));
-const binary = path.join(root, 'connector-wechat-web.linux-x64-gnu.node');
+const binary = path.join(root, binaryName(platformName(process)));
 
 const newestSource = () => {
   const files = ['Cargo.toml', 'Cargo.lock', 'build.rs', ...readdirSync(path.join(root, 'src')).map((f) => `src/${f}`)];
   return Math.max(...files.map((f) => statSync(path.join(root, f)).mtimeMs));
 };
 
-const isLinuxX64Gnu = process.platform === 'linux' && process.arch === 'x64';
-if (!isLinuxX64Gnu) {
-  console.log(`ensure-build: ${process.platform}-${process.arch} builds with \`npm run build\`; skipping the freshness check`);
-} else if (existsSync(binary) && statSync(binary).mtimeMs >= newestSource()) {
-  console.log('ensure-build: native binary is up to date');
+if (existsSync(binary) && statSync(binary).mtimeMs >= newestSource()) {
+  console.log(`ensure-build: ${path.basename(binary)} is up to date`);
 } else {
-  console.log('ensure-build: building the native binary (release)…');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  console.log(`ensure-build: building ${path.basename(binary)} (release)…`);
+  const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) {
     process.exit(result.status ?? 1);
   }
