@@ -10,7 +10,7 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /** The official module's `getAccessToken(code, config)`: the code exchange alone. */
-export declare function accessToken(code: string, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<AccessTokenOutcome>
+export declare function accessToken(code: string, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<AccessTokenOutcome>
 
 export interface AccessTokenOutcome {
   accessToken?: string
@@ -25,12 +25,13 @@ export interface AuthorizationOutcome {
 }
 
 /**
- * `getAuthorizationUri`: the URL alone in the usual case, or `{ url, session }` when the flow
- * must be recorded, or `{ error }`. Values are converted as the official connector's
- * `URLSearchParams` and `encodeURI` convert them; a redirect URI `encodeURI` would reject (a
- * lone surrogate) fails.
+ * `getAuthorizationUri`'s binding, as a plain N-API function (made once by `lib/index.js`).
+ * Logto calls it for every sign-in page, and there napi-rs's generated wrapper (argument borrow
+ * bookkeeping, return conversion) cost a quarter of the call (callgrind: ~2,000 of ~9,000
+ * instructions). It returns the URL alone in the usual case, `{ url, session }` when the flow
+ * must be recorded, or `{ error }`; it throws only if the binding itself fails.
  */
-export declare function authorizationUri(state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): string | AuthorizationOutcome
+export declare function authorizationUriFunction(): (state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown) => string | AuthorizationOutcome
 
 /**
  * The callback data must be an object with a string `code`; otherwise `general` with
@@ -44,9 +45,9 @@ export interface CodeOutcome {
 }
 
 /**
- * The config keys, in schema order. In the sign-in flows `lib/index.js` passes the config
- * followed by the values of these keys: a property read costs far less on the JS side of the
- * boundary than through N-API (which copies and internalizes the key name on every read).
+ * The config keys, in schema order: `lib/index.js` reads them and passes the values (see
+ * [`ConfigArgs`]), since a property read costs far less on the JS side of the boundary than
+ * through N-API. It checks at load that it reads exactly these.
  */
 export declare function configKeys(): Array<string>
 
@@ -70,8 +71,11 @@ export interface FlowSession {
  */
 export declare function panicProbe(place: string): Promise<void>
 
+/** Diagnostics: a plain N-API function, made like `authorizationUri`'s, that panics when called. */
+export declare function panicProbeFunction(): unknown
+
 /** `getAccessTokenByRefreshToken`. */
-export declare function refreshAccessToken(refreshToken: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<RefreshOutcome>
+export declare function refreshAccessToken(refreshToken: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<RefreshOutcome>
 
 export interface RefreshOutcome {
   tokenResponse?: TokenResponse
@@ -82,7 +86,7 @@ export interface RefreshOutcome {
  * `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
  * config, reads the flow from the connector session, exchanges the code, fetches the profile.
  */
-export declare function signIn(code: string, session: unknown, config: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<SignInOutcome>
+export declare function signIn(code: string, session: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<SignInOutcome>
 
 export interface SignInOutcome {
   userInfo?: UserInfo

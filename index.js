@@ -773,12 +773,13 @@ if (
   }
 }
 
-const { accessToken, authorizationUri, callbackCode, configKeys, panicProbe, refreshAccessToken, signIn, validateConfig } = nativeBinding
+const { accessToken, authorizationUriFunction, callbackCode, configKeys, panicProbe, panicProbeFunction, refreshAccessToken, signIn, validateConfig } = nativeBinding
 export { accessToken }
-export { authorizationUri }
+export { authorizationUriFunction }
 export { callbackCode }
 export { configKeys }
 export { panicProbe }
+export { panicProbeFunction }
 export { refreshAccessToken }
 export { signIn }
 export { validateConfig }

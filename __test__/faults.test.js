@@ -278,6 +278,31 @@ describe('the process', () => {
     assert.throws(() => binding.panicProbe('sync'), /deliberate panic/);
     await assert.rejects(binding.panicProbe('async'), /deliberate panic/);
     await binding.panicProbe('none');
+    // The plain N-API function path that authorizationUri takes.
+    assert.throws(binding.panicProbeFunction(), /panicProbe panicked/);
+  });
+
+  test('authorizationUri: a binding failure is a thrown error, raised as a ConnectorError', async () => {
+    const binding = await import('../index.js');
+    const authorizationUri = binding.authorizationUriFunction();
+    // The bit set of defined config values must be a number.
+    assert.throws(() => authorizationUri('s', 'https://x.io/cb', undefined, undefined, webApp, 'six'), /authorizationUri failed/);
+    assert.equal(
+      authorizationUri('s', 'https://x.io/cb', undefined, undefined, webApp, 6, undefined, 'wx', 'secret'),
+      'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s'
+    );
+    // A config whose getter throws, through the connector: a ConnectorError, not a crash.
+    const connector = await oursModule.default({
+      getConfig: async () => ({
+        get appId() {
+          throw new Error('getter failed');
+        },
+      }),
+    });
+    await assert.rejects(
+      connector.getAuthorizationUri({ state: 's', redirectUri: 'https://x.io/cb', headers: {} }, async () => {}),
+      (error) => error instanceof ConnectorError && error.code === 'general' && /getter failed/.test(error.data.errorDescription)
+    );
   });
 
   test('memory stays flat while oversized bodies are refused', async () => {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 
 import { ConnectorError } from '@logto/connector-kit';
 
-import { createBoth, settle } from './helpers/connectors.js';
+import { createBoth, officialModule, oursModule, settle } from './helpers/connectors.js';
 
 const redirectUris = [
   'https://logto.example.com/callback/wechat',
@@ -88,6 +88,51 @@ describe('getAuthorizationUri: byte-identical to the official connector', () => 
       ok,
       'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fauth.example.com%2Fcallback%2Fab12cd34%3Fx%3D1%25202&response_type=code&scope=snsapi_login&state=Lg3f0pVX3kw'
     );
+  });
+});
+
+describe('getAuthorizationUri: a config that changes between calls', () => {
+  // Ours reuses the last validated config while its values stay the same strings; every change
+  // (a new object, the same object edited, a value of another type) must be seen at once.
+  test('each call sees the config getConfig returns now, like the official connector', async () => {
+    const edited = { appId: 'wx_edit', appSecret: 's' };
+    const steps = [
+      () => ({ appId: 'wx_a', appSecret: 's' }),
+      () => ({ appId: 'wx_b', appSecret: 's', scope: 'snsapi_b' }),
+      () => ({ appId: 'wx_a', appSecret: 's' }),
+      () => ({ appId: 'wx_a' }),
+      () => ({ appId: 'wx_a', appSecret: 's' }),
+      () => ({ appId: 'wx_a', appSecret: 's', scope: 7 }),
+      () => ({ appId: 'wx_a', appSecret: 's', scope: undefined }),
+      () => edited,
+      () => Object.assign(edited, { appId: 'wx_edited' }),
+      () => Object.assign(edited, { scope: 'edited_scope' }),
+      () => Object.assign(edited, { scope: undefined }),
+      // (A `then` function cannot arrive: awaiting getConfig would adopt the object as a promise.)
+      () => ({ appId: 'wx_a', appSecret: 's', then: 'not a function' }),
+      () => Object.assign(Object.create(null), { appId: 'wx_null_proto', appSecret: 's' }),
+      () => Object.assign(new Map(), { appId: 'wx_map', appSecret: 's' }),
+      () => ['wx_a', 's'],
+      () => ({ appId: 'w'.repeat(300), appSecret: 's'.repeat(600) }),
+      () => ({ appId: 'w'.repeat(300), appSecret: 's'.repeat(600) + 't' }),
+      () => ({ appId: '微信'.repeat(100), appSecret: 's' }),
+      () => ({ appId: 'wx_a', appSecret: 's' }),
+    ];
+    let current;
+    const getConfig = async () => current;
+    const official = await officialModule.default({ getConfig });
+    const ours = await oursModule.default({ getConfig });
+    const payload = { state: 's'.repeat(280), redirectUri: `https://x.io/${'p'.repeat(600)}?q=1`, headers: {} };
+    const seen = new Set();
+    for (const [index, step] of steps.entries()) {
+      current = step();
+      const expected = await settle(() => official.getAuthorizationUri(payload, async () => {}));
+      const actual = await settle(() => ours.getAuthorizationUri(payload, async () => {}));
+      assert.deepEqual(actual, expected, `step ${index}`);
+      seen.add(JSON.stringify(actual));
+    }
+    // The sequence really alternates between different results and errors.
+    assert.ok(seen.size >= 12, `${seen.size} distinct outcomes`);
   });
 });
 

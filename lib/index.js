@@ -69,10 +69,44 @@ const invokeAsync = async (run) => {
   }
 };
 
-// The binding takes a config as the object followed by the values of its keys: reading
-// properties here is far cheaper than reading them through N-API. The key list is Rust's.
-const configKeys = binding.configKeys();
-const configArgs = (config) => [config, ...configKeys.map((key) => config?.[key])];
+// A config goes to the binding as the object, a bit set of which of the values after it are
+// not undefined (so that Rust asks N-API about those only), its `then` (zod's promise check
+// reads it) and the values of the keys Rust validates: property reads are far cheaper here than
+// through N-API, and written out rather than looped over a key list each read stays
+// monomorphic. The keys must be the binding's, in its order (checked at load).
+const configArgs = (config) => {
+  const then = config?.then;
+  const appId = config?.appId;
+  const appSecret = config?.appSecret;
+  const scope = config?.scope;
+  const officialAccountAppId = config?.officialAccountAppId;
+  const officialAccountAppSecret = config?.officialAccountAppSecret;
+  const officialAccountScope = config?.officialAccountScope;
+  const defined =
+    (then === undefined ? 0 : 1) |
+    (appId === undefined ? 0 : 2) |
+    (appSecret === undefined ? 0 : 4) |
+    (scope === undefined ? 0 : 8) |
+    (officialAccountAppId === undefined ? 0 : 16) |
+    (officialAccountAppSecret === undefined ? 0 : 32) |
+    (officialAccountScope === undefined ? 0 : 64);
+  return [
+    config,
+    defined,
+    then,
+    appId,
+    appSecret,
+    scope,
+    officialAccountAppId,
+    officialAccountAppSecret,
+    officialAccountScope,
+  ];
+};
+const authorizationUri = binding.authorizationUriFunction();
+const configKeys = ['appId', 'appSecret', 'scope', 'officialAccountAppId', 'officialAccountAppSecret', 'officialAccountScope'];
+if (binding.configKeys().join() !== configKeys.join()) {
+  throw new Error('lib/index.js reads other config keys than the native binding validates');
+}
 
 /** Reads the flow recorded by getAuthorizationUri; no session means the QR login. */
 const readSession = async (getSession) => {
@@ -123,9 +157,7 @@ const createConnector = async ({ getConfig }) => {
     configGuard,
     getAuthorizationUri: async ({ state, redirectUri, scope, headers }, setSession) => {
       const config = await getConfig(connectorId);
-      const outcome = invoke(() =>
-        binding.authorizationUri(state, redirectUri, scope, headers?.userAgent, ...configArgs(config))
-      );
+      const outcome = invoke(() => authorizationUri(state, redirectUri, scope, headers?.userAgent, ...configArgs(config)));
       // A bare URL in the usual case; `{ url, session }` when the flow must be recorded.
       if (typeof outcome === 'string') {
         return outcome;

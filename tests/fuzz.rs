@@ -3,7 +3,9 @@
 //! independently of the code under test. `PROPTEST_CASES=200000 cargo test --release --test fuzz`
 //! runs them for longer.
 
-use connector_wechat_web::authorization::{authorization_uri, encode_uri, qr_uri, Request};
+use connector_wechat_web::authorization::{
+    authorization_uri, encode_uri, qr_uri, write_authorization_uri, Request,
+};
 use connector_wechat_web::config::{self, Config, FIELDS};
 use connector_wechat_web::error::{Code, Data, Endpoint};
 use connector_wechat_web::reply::{parse_json, token_reply, user_info};
@@ -222,8 +224,30 @@ proptest! {
         };
         let request = Request { state: &state, redirect_uri: &redirect, scope: None, user_agent: agent.as_deref() };
         let found = authorization_uri(&config, &request).unwrap();
-        prop_assert_eq!(found.url, qr_uri(&config, &request));
+        prop_assert_eq!(&found.url, &qr_uri(&config, &request));
         prop_assert!(found.session.is_none());
+        prop_assert!(found.url.is_ascii());
+
+        // Inside WeChat with an Official Account: also ASCII (the binding hands URLs to JS as
+        // Latin-1), and a reused buffer holds exactly the new URL.
+        let with_account = Config {
+            official_account: Some(config::OfficialAccount {
+                app: config::App { app_id: state.clone(), app_secret: "s".into() },
+                scope: config::SCOPE_USERINFO,
+            }),
+            ..config
+        };
+        let inside = Request { user_agent: Some("MicroMessenger"), ..request };
+        let mut reused = String::from("left over from an earlier call ü");
+        match write_authorization_uri(&mut reused, &with_account, &inside) {
+            Ok(session) => {
+                prop_assert!(session.is_some());
+                prop_assert!(reused.is_ascii());
+                prop_assert_eq!(reused, authorization_uri(&with_account, &inside).unwrap().url);
+            }
+            // Only a state longer than WeChat accepts is refused.
+            Err(_) => prop_assert!(state.len() > 128),
+        }
     }
 
     #[test]
