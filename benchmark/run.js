@@ -40,7 +40,7 @@ const startMock = async () => {
   const [line] = await Promise.race([
     once(lines, 'line'),
     once(child, 'exit').then(([code]) => {
-      throw new Error(`the mock could not listen on 127.0.0.1:443 (exit ${code}); the bench needs root or CAP_NET_BIND_SERVICE`);
+      throw new Error(`the mock could not listen on 127.0.0.1:443 (exit ${code}): is the port taken, or does the bench lack root or CAP_NET_BIND_SERVICE?`);
     }),
   ]);
   return { ...JSON.parse(line), stop: () => child.stdin.end() };
