@@ -10,7 +10,7 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /** The official module's `getAccessToken(code, config)`: the code exchange alone. */
-export declare function accessToken(code: string, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<AccessTokenOutcome>
+export declare function accessToken(config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown, code: string): Promise<AccessTokenOutcome>
 
 export interface AccessTokenOutcome {
   accessToken?: string
@@ -31,7 +31,7 @@ export interface AuthorizationOutcome {
  * instructions). It returns the URL alone in the usual case, `{ url, session }` when the flow
  * must be recorded, or `{ error }`; it throws only if the binding itself fails.
  */
-export declare function authorizationUriFunction(): (state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown) => string | AuthorizationOutcome
+export declare function authorizationUriFunction(): (config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown, state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown) => string | AuthorizationOutcome
 
 /**
  * The callback data must be an object with a string `code`; otherwise `general` with
@@ -75,7 +75,7 @@ export declare function panicProbe(place: string): Promise<void>
 export declare function panicProbeFunction(): unknown
 
 /** `getAccessTokenByRefreshToken`. */
-export declare function refreshAccessToken(refreshToken: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<RefreshOutcome>
+export declare function refreshAccessToken(config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown, refreshToken: unknown): Promise<RefreshOutcome>
 
 export interface RefreshOutcome {
   tokenResponse?: TokenResponse
@@ -86,7 +86,7 @@ export interface RefreshOutcome {
  * `getUserInfo` and `getTokenResponseAndUserInfo` after the callback check: validates the
  * config, reads the flow from the connector session, exchanges the code, fetches the profile.
  */
-export declare function signIn(code: string, session: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown): Promise<SignInOutcome>
+export declare function signIn(config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown, code: string, session: unknown): Promise<SignInOutcome>
 
 export interface SignInOutcome {
   userInfo?: UserInfo

@@ -286,9 +286,9 @@ describe('the process', () => {
     const binding = await import('../index.js');
     const authorizationUri = binding.authorizationUriFunction();
     // The bit set of defined config values must be a number.
-    assert.throws(() => authorizationUri('s', 'https://x.io/cb', undefined, undefined, webApp, 'six'), /authorizationUri failed/);
+    assert.throws(() => authorizationUri(webApp, 'six'), /authorizationUri failed/);
     assert.equal(
-      authorizationUri('s', 'https://x.io/cb', undefined, undefined, webApp, 6, undefined, 'wx', 'secret'),
+      authorizationUri({ appId: 'wx', appSecret: 'secret' }, 6, undefined, 'wx', 'secret', undefined, undefined, undefined, undefined, 's', 'https://x.io/cb'),
       'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s'
     );
     // A config whose getter throws, through the connector: a ConnectorError, not a crash.

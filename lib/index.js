@@ -69,12 +69,19 @@ const invokeAsync = async (run) => {
   }
 };
 
-// A config goes to the binding as the object, a bit set of which of the values after it are
-// not undefined (so that Rust asks N-API about those only), its `then` (zod's promise check
-// reads it) and the values of the keys Rust validates: property reads are far cheaper here than
-// through N-API, and written out rather than looped over a key list each read stays
-// monomorphic. The keys must be the binding's, in its order (checked at load).
-const configArgs = (config) => {
+// Calls a binding function with a config first — the object, a bit set of which of the values
+// after it are not undefined (so that Rust asks N-API about those only), its `then` (zod's promise
+// check reads it) and the values of the keys Rust validates — then up to four arguments of the
+// call's own. Property reads are far cheaper here than through N-API, and written out each read
+// stays monomorphic. The keys must be the binding's, in its order (checked at load).
+const defined = (...values) => {
+  let bits = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    if (values[i] !== undefined) bits |= 1 << i;
+  }
+  return bits;
+};
+const withConfig = (run, config, a, b, c, d) => {
   const then = config?.then;
   const appId = config?.appId;
   const appSecret = config?.appSecret;
@@ -82,17 +89,9 @@ const configArgs = (config) => {
   const officialAccountAppId = config?.officialAccountAppId;
   const officialAccountAppSecret = config?.officialAccountAppSecret;
   const officialAccountScope = config?.officialAccountScope;
-  const defined =
-    (then === undefined ? 0 : 1) |
-    (appId === undefined ? 0 : 2) |
-    (appSecret === undefined ? 0 : 4) |
-    (scope === undefined ? 0 : 8) |
-    (officialAccountAppId === undefined ? 0 : 16) |
-    (officialAccountAppSecret === undefined ? 0 : 32) |
-    (officialAccountScope === undefined ? 0 : 64);
-  return [
+  return run(
     config,
-    defined,
+    defined(then, appId, appSecret, scope, officialAccountAppId, officialAccountAppSecret, officialAccountScope),
     then,
     appId,
     appSecret,
@@ -100,7 +99,11 @@ const configArgs = (config) => {
     officialAccountAppId,
     officialAccountAppSecret,
     officialAccountScope,
-  ];
+    a,
+    b,
+    c,
+    d
+  );
 };
 const authorizationUri = binding.authorizationUriFunction();
 const configKeys = ['appId', 'appSecret', 'scope', 'officialAccountAppId', 'officialAccountAppSecret', 'officialAccountScope'];
@@ -139,7 +142,7 @@ export const configGuard = Object.freeze({
 
 /** The official module's named export: exchanges a code, resolves to `{ accessToken, openid }`. */
 export const getAccessToken = async (code, config) => {
-  const { accessToken, openid } = await settle(await invokeAsync(() => binding.accessToken(code, ...configArgs(config))));
+  const { accessToken, openid } = await settle(await invokeAsync(() => withConfig(binding.accessToken, config, code)));
   return { accessToken, openid };
 };
 
@@ -148,7 +151,7 @@ const createConnector = async ({ getConfig }) => {
     const { code } = await settle(invoke(() => binding.callbackCode(data)));
     const config = await getConfig(connectorId);
     const session = await readSession(getSession);
-    return settle(await invokeAsync(() => binding.signIn(code, session, ...configArgs(config))));
+    return settle(await invokeAsync(() => withConfig(binding.signIn, config, code, session)));
   };
 
   return {
@@ -157,7 +160,7 @@ const createConnector = async ({ getConfig }) => {
     configGuard,
     getAuthorizationUri: async ({ state, redirectUri, scope, headers }, setSession) => {
       const config = await getConfig(connectorId);
-      const outcome = invoke(() => authorizationUri(state, redirectUri, scope, headers?.userAgent, ...configArgs(config)));
+      const outcome = invoke(() => withConfig(authorizationUri, config, state, redirectUri, scope, headers?.userAgent));
       // A bare URL in the usual case; `{ url, session }` when the flow must be recorded.
       if (typeof outcome === 'string') {
         return outcome;
@@ -174,7 +177,7 @@ const createConnector = async ({ getConfig }) => {
     getAccessTokenByRefreshToken: async (refreshToken) => {
       const config = await getConfig(connectorId);
       const { tokenResponse } = await settle(
-        await invokeAsync(() => binding.refreshAccessToken(refreshToken, ...configArgs(config)))
+        await invokeAsync(() => withConfig(binding.refreshAccessToken, config, refreshToken))
       );
       return tokenResponse;
     },

@@ -396,7 +396,7 @@ fn read_field(value: &Unknown, optional: bool) -> Result<Read> {
     })
 }
 
-/// The config parameters every flow takes after its own (see [`ConfigArgs`]).
+/// The config parameters every flow takes before its own (see [`ConfigArgs`]).
 macro_rules! config_args {
     ($config:expr, $defined:expr, $then:expr, $a:expr, $b:expr, $c:expr, $d:expr, $e:expr, $f:expr) => {
         ConfigArgs {
@@ -478,7 +478,7 @@ fn outcome(env: &Env, outcome: AuthorizationOutcome) -> Result<napi::sys::napi_v
     unsafe { AuthorizationOutcome::to_napi_value(env.raw(), outcome) }
 }
 
-/// The arguments of `authorizationUri`: the request's, then the config's (see [`ConfigArgs`]).
+/// The arguments of `authorizationUri`: the config's (see [`ConfigArgs`]), then the request's.
 const AUTHORIZATION_ARGS: usize = 13;
 
 /// `getAuthorizationUri`'s binding, as a plain N-API function (made once by `lib/index.js`).
@@ -487,7 +487,7 @@ const AUTHORIZATION_ARGS: usize = 13;
 /// instructions). It returns the URL alone in the usual case, `{ url, session }` when the flow
 /// must be recorded, or `{ error }`; it throws only if the binding itself fails.
 #[napi(
-    ts_return_type = "(state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown, config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown) => string | AuthorizationOutcome"
+    ts_return_type = "(config: unknown, defined: number, then: unknown, appId: unknown, appSecret: unknown, configScope: unknown, officialAccountAppId: unknown, officialAccountAppSecret: unknown, officialAccountScope: unknown, state: unknown, redirectUri: unknown, scope: unknown, userAgent: unknown) => string | AuthorizationOutcome"
 )]
 pub fn authorization_uri_function(env: &Env) -> Result<Unknown<'_>> {
     plain_function(env, c"authorizationUri", authorization_uri_callback)
@@ -592,7 +592,7 @@ fn authorization_uri(
     env: &Env,
     args: &[Unknown; AUTHORIZATION_ARGS],
 ) -> Result<napi::sys::napi_value> {
-    let [state, redirect_uri, scope, user_agent, config, defined, then, app_id, app_secret, config_scope, official_account_app_id, official_account_app_secret, official_account_scope] =
+    let [config, defined, then, app_id, app_secret, config_scope, official_account_app_id, official_account_app_secret, official_account_scope, state, redirect_uri, scope, user_agent] =
         args;
     let mut mask = 0u32;
     // SAFETY: a plain N-API call; a non-number fails with a status.
@@ -774,8 +774,6 @@ fn with_base_url(config: Arc<config::Config>) -> error::Result<(Arc<config::Conf
 #[napi(catch_unwind, ts_return_type = "Promise<SignInOutcome>")]
 pub fn sign_in<'env>(
     env: &'env Env,
-    code: String,
-    session: Unknown<'env>,
     config: Unknown<'env>,
     defined: u32,
     then: Unknown<'env>,
@@ -785,6 +783,8 @@ pub fn sign_in<'env>(
     official_account_app_id: Unknown<'env>,
     official_account_app_secret: Unknown<'env>,
     official_account_scope: Unknown<'env>,
+    code: String,
+    session: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, SignInOutcome>> {
     let config = config_args!(
         &config,
@@ -828,7 +828,6 @@ pub struct AccessTokenOutcome {
 #[napi(catch_unwind, ts_return_type = "Promise<AccessTokenOutcome>")]
 pub fn access_token<'env>(
     env: &'env Env,
-    code: String,
     config: Unknown<'env>,
     defined: u32,
     then: Unknown<'env>,
@@ -838,6 +837,7 @@ pub fn access_token<'env>(
     official_account_app_id: Unknown<'env>,
     official_account_app_secret: Unknown<'env>,
     official_account_scope: Unknown<'env>,
+    code: String,
 ) -> Result<PromiseRaw<'env, AccessTokenOutcome>> {
     let config = config_args!(
         &config,
@@ -882,7 +882,6 @@ pub struct RefreshOutcome {
 #[napi(catch_unwind, ts_return_type = "Promise<RefreshOutcome>")]
 pub fn refresh_access_token<'env>(
     env: &'env Env,
-    refresh_token: Unknown<'env>,
     config: Unknown<'env>,
     defined: u32,
     then: Unknown<'env>,
@@ -892,6 +891,7 @@ pub fn refresh_access_token<'env>(
     official_account_app_id: Unknown<'env>,
     official_account_app_secret: Unknown<'env>,
     official_account_scope: Unknown<'env>,
+    refresh_token: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, RefreshOutcome>> {
     let config = config_args!(
         &config,
