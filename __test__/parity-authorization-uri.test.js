@@ -78,6 +78,12 @@ describe('getAuthorizationUri: byte-identical to the official connector', () => 
     }
   });
 
+  test('very long values, then short ones again', async () => {
+    for (const redirectUri of [`https://x.io/${'é/'.repeat(3000)}`, 'https://x.io/cb', `https://x.io/${'a'.repeat(20000)}`, 'https://x.io/cb']) {
+      await compare(configs[0], { state: 's'.repeat(5000), redirectUri, headers: {} });
+    }
+  });
+
   test('the documented example', async () => {
     const { ok } = await compare(configs[0], {
       state: 'Lg3f0pVX3kw',

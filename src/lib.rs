@@ -643,7 +643,14 @@ fn authorization_uri(
             .map(|session| session.map(|session| (url.clone(), session)))
     });
     match written {
-        Ok(None) => URL.with_borrow(|url| js_url(env, url)),
+        Ok(None) => URL.with_borrow_mut(|url| {
+            let value = js_url(env, url);
+            if url.capacity() > MAX_KEPT_URL {
+                // An unusually long URL: do not keep its buffer for the life of the thread.
+                *url = String::new();
+            }
+            value
+        }),
         Ok(Some((url, session))) => outcome(
             env,
             AuthorizationOutcome {
@@ -665,6 +672,9 @@ thread_local! {
     /// for the thread rather than one per call.
     static URL: RefCell<String> = const { RefCell::new(String::new()) };
 }
+
+/// The largest URL buffer kept between calls.
+const MAX_KEPT_URL: usize = 8 * 1024;
 
 #[napi(object)]
 pub struct CodeOutcome {
