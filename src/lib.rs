@@ -332,7 +332,7 @@ impl ConfigArgs<'_, '_> {
         let mut text: Option<ConfigText> = Some(Vec::with_capacity(config::FIELDS.len()));
         for (index, (field, value)) in config::FIELDS.iter().zip(self.values).enumerate() {
             let read = if self.is_defined(index + 1) {
-                read_field(value, field.optional)?
+                read_field(value)?
             } else {
                 Read::Absent
             };
@@ -381,17 +381,13 @@ impl ConfigArgs<'_, '_> {
     }
 }
 
-/// A config value, in one N-API call for the usual case: a string where one is required,
-/// `undefined` where it is optional.
-fn read_field(value: &Unknown, optional: bool) -> Result<Read> {
-    if !optional {
-        if let Some(text) = string_of(value)? {
-            return Ok(Read::Text(text));
-        }
+/// A config value `lib/index.js` marked as defined: in one N-API call when it is a string.
+fn read_field(value: &Unknown) -> Result<Read> {
+    if let Some(text) = string_of(value)? {
+        return Ok(Read::Text(text));
     }
     Ok(match value.get_type()? {
         ValueType::Undefined => Read::Absent,
-        ValueType::String => Read::Text(read_text(value)?),
         _ => Read::Other,
     })
 }
