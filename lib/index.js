@@ -5,7 +5,10 @@ import { loadBinding } from './platform.js';
 
 const binding = await loadBinding(() => import('../index.js'));
 
-/** What zod's `ZodError` looks like to Logto: `issues`, `name`, and a JSON `message`. */
+/**
+ * A stand-in for zod's `ZodError` — `issues`, `name`, a JSON `message` — used only where the
+ * host has no zod of its own (see `hostModules`).
+ */
 export class ZodError extends Error {
   constructor(issues) {
     super(JSON.stringify(issues, null, 2));
@@ -31,12 +34,23 @@ export class ZodError extends Error {
   }
 }
 
-// The host's @logto/connector-kit (Logto's own copy, already loaded there), imported when the
-// first error is raised rather than at start-up.
-let connectorKit;
+// The host's own @logto/connector-kit and zod (Logto's copies, resolved from this folder as
+// Logto resolves its connectors), imported once: when Logto creates the connector (its loader
+// does so at start-up) or when the first error is raised, never at import. Logto recognises a
+// ConnectorError, and fills an error body's `details`, only for instances of its own classes.
+let hostModules;
+let HostZodError = ZodError;
+const loadHost = () =>
+  (hostModules ??= Promise.all([import('@logto/connector-kit'), import('zod').catch(() => undefined)]).then(
+    ([kit, zod]) => {
+      HostZodError = typeof zod?.ZodError === 'function' ? zod.ZodError : ZodError;
+      return kit;
+    }
+  ));
+
 const toConnectorError = async ({ code, data, issues }) => {
-  connectorKit ??= await import('@logto/connector-kit');
-  return new connectorKit.ConnectorError(code, issues ? new ZodError(issues) : data);
+  const kit = await loadHost();
+  return new kit.ConnectorError(code, issues ? new HostZodError(issues) : data);
 };
 
 /** Raises a failure result as a ConnectorError; passes anything else through. */
@@ -122,7 +136,7 @@ const readSession = async (getSession) => {
 
 const safeParse = (value) => {
   const { data, issues } = binding.validateConfig(value);
-  return issues ? { success: false, error: new ZodError(issues) } : { success: true, data };
+  return issues ? { success: false, error: new HostZodError(issues) } : { success: true, data };
 };
 
 const parse = (value) => {
@@ -147,6 +161,7 @@ export const getAccessToken = async (code, config) => {
 };
 
 const createConnector = async ({ getConfig }) => {
+  await loadHost();
   const signIn = async (data, getSession) => {
     const { code } = await settle(invoke(() => binding.callbackCode(data)));
     const config = await getConfig(connectorId);
@@ -166,7 +181,17 @@ const createConnector = async ({ getConfig }) => {
         return outcome;
       }
       const { url, session } = await settle(outcome);
-      await setSession(session);
+      try {
+        await setSession(session);
+      } catch (error) {
+        // Where Logto keeps no connector session (the Management API, /api/me), its setSession
+        // throws not_implemented. The QR login needs no session: answer with its URL, as the
+        // official connector does for every user agent.
+        if (error?.code !== 'not_implemented') {
+          throw error;
+        }
+        return settle(invoke(() => withConfig(authorizationUri, config, state, redirectUri, scope, undefined)));
+      }
       return url;
     },
     getUserInfo: async (data, getSession) => (await signIn(data, getSession)).userInfo,
