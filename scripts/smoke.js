@@ -1,36 +1,69 @@
-// Per-platform smoke test of a native binary, with nothing installed: Node alone runs it (in
-// node:22-alpine, node:22-slim, on macOS and Windows). Loads the binding through the generated
-// loader, validates, builds a URL, signs in against the mock WeChat, refreshes, and checks that
-// a panic is a JS error.
+// The release smoke test, run by the release workflow on each of the seven platforms and by
+// `npm test` here (__test__/release-smoke.test.js), so a binding change that breaks it fails
+// here first. It tests the package as Logto receives it: `npm pack` of this checkout, unpacked
+// into a fresh folder with no node_modules (or the unpacked package given as the argument).
+// There it loads the binding through the generated loader, validates a config, builds a URL,
+// signs in against the mock WeChat, refreshes, and checks that a panic is a JS error.
+//
+//   node scripts/smoke.js [unpacked-package-folder]
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { startMockWeChat } from '../mock/wechat-server.js';
 
-const platform = `${process.platform}-${process.arch}`;
-const binding = await import('../index.js');
-const config = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
-// Flows take the config followed by the values of its keys (as lib/index.js passes them).
-const configArgs = [config, ...binding.configKeys().map((key) => config[key])];
+const root = fileURLToPath(new URL('../', import.meta.url));
 
-assert.deepEqual(binding.validateConfig(config).data, config);
-assert.equal(binding.validateConfig({}).issues.length, 2);
-const url = binding.authorizationUri('st', 'https://x.io/cb', undefined, undefined, ...configArgs);
-assert.equal(url, 'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=st');
+/** `npm pack` of this checkout, unpacked with `tar` into a new temporary folder. */
+const unpackedPackage = () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'connector-smoke-'));
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, shell: process.platform === 'win32' }).toString()
+  );
+  // npm's tarballs hold one folder, `package/` (plain -xzf: BusyBox's tar in Alpine has it too).
+  execFileSync('tar', ['-xzf', packed.filename], { cwd: scratch });
+  return { folder: path.join(scratch, 'package'), cleanUp: () => rmSync(scratch, { recursive: true, force: true }) };
+};
 
-const mock = await startMockWeChat();
-process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
+const given = process.argv[2];
+const { folder, cleanUp } = given ? { folder: path.resolve(given), cleanUp: () => {} } : unpackedPackage();
 try {
-  const signedIn = await binding.signIn('code-smoke~1', {}, ...configArgs);
-  assert.equal(signedIn.error, undefined, JSON.stringify(signedIn.error));
-  assert.equal(signedIn.userInfo.id, 'unionid-smoke');
-  const refreshed = await binding.refreshAccessToken(signedIn.tokenResponse.refresh_token, ...configArgs);
-  assert.match(refreshed.tokenResponse.access_token, /^ACCESS_/);
-  const failed = await binding.signIn('expired', {}, ...configArgs);
-  assert.equal(failed.error.code, 'social_auth_code_invalid');
-} finally {
-  await mock.close();
-}
+  assert.ok(!existsSync(path.join(folder, 'node_modules')), 'the package is tested with nothing installed');
+  const binding = await import(pathToFileURL(path.join(folder, 'index.js')).href);
+  const config = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
+  // Flows take the config, a bit set of its defined values, its `then`, then the values of its
+  // keys (as lib/index.js passes them).
+  const values = binding.configKeys().map((key) => config[key]);
+  const defined = values.reduce((bits, value, index) => (value === undefined ? bits : bits | (1 << (index + 1))), 0);
+  const configArgs = [config, defined, undefined, ...values];
 
-assert.throws(() => binding.panicProbe('sync'), /deliberate panic/);
-await assert.rejects(binding.panicProbe('async'), /deliberate panic/);
-console.log(`smoke ok on ${platform}, Node ${process.version}`);
+  assert.deepEqual(binding.validateConfig(config).data, config);
+  assert.equal(binding.validateConfig({}).issues.length, 2);
+  const authorizationUri = binding.authorizationUriFunction();
+  const url = authorizationUri(...configArgs, 'st', 'https://x.io/cb', undefined, undefined);
+  assert.equal(url, 'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=st');
+
+  const mock = await startMockWeChat();
+  process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
+  try {
+    const signedIn = await binding.signIn(...configArgs, 'code-smoke~1', {});
+    assert.equal(signedIn.error, undefined, JSON.stringify(signedIn.error));
+    assert.equal(signedIn.userInfo.id, 'unionid-smoke');
+    const refreshed = await binding.refreshAccessToken(...configArgs, signedIn.tokenResponse.refresh_token);
+    assert.equal(refreshed.error, undefined, JSON.stringify(refreshed.error));
+    assert.match(refreshed.tokenResponse.access_token, /^ACCESS_/);
+    const failed = await binding.signIn(...configArgs, 'expired', {});
+    assert.equal(failed.error.code, 'social_auth_code_invalid');
+  } finally {
+    await mock.close();
+  }
+
+  assert.throws(() => binding.panicProbe('sync'), /deliberate panic/);
+  await assert.rejects(binding.panicProbe('async'), /deliberate panic/);
+  console.log(`smoke ok on ${process.platform}-${process.arch}, Node ${process.version}, package ${given ? folder : 'packed from this checkout'}`);
+} finally {
+  cleanUp();
+}

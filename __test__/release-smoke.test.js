@@ -1,0 +1,32 @@
+// The release smoke script, as the release workflow runs it on every platform: here on Logto's
+// Node 22, against `npm pack` of this checkout unpacked with nothing installed. A binding change
+// that breaks the script fails this test, not the next release.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+import { load } from 'js-yaml';
+
+import { node22, root } from './helpers/logto-instance.js';
+
+const run = promisify(execFile);
+const smoke = 'node scripts/smoke.js';
+
+test('scripts/smoke.js passes on the packed tarball, on Node 22', async () => {
+  const { stdout, stderr } = await run(node22, ['scripts/smoke.js'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  assert.match(stdout, /^smoke ok on linux-x64, Node v22\.\d+\.\d+, package packed from this checkout$/m);
+  // The panic probes panic on purpose; Rust's hook prints them, and the process lives on.
+  assert.match(stderr, /deliberate panic \(panicProbe, sync\)/);
+});
+
+test('every smoke job of the release workflow runs that same script', () => {
+  const workflow = load(readFileSync(path.join(root, '.github/workflows/release.yml'), 'utf8'));
+  for (const job of ['smoke-linux', 'smoke-native']) {
+    const commands = workflow.jobs[job].steps.map((step) => step.run ?? '').filter((command) => command.includes('smoke'));
+    assert.equal(commands.length, 1, job);
+    assert.ok(commands[0].trim().endsWith(smoke), `${job} runs \`${smoke}\``);
+  }
+});
