@@ -99,14 +99,30 @@ describe('the demo in Chromium', () => {
     const page = await newPage();
     await page.goto(demoUrl);
     await page.check('#inWeChat');
-    await page.selectOption('#oaScope', 'snsapi_base');
     await page.click('#sign-in');
-    await page.waitForURL(/scope=snsapi_base/);
+    await page.waitForURL(/\/connect\/oauth2\/authorize\?.*scope=snsapi_userinfo/);
     await page.click('#allow');
     await page.waitForSelector('#signed-in');
     const userInfo = JSON.parse(await page.textContent('#user-info'));
-    assert.equal(userInfo.name, undefined, 'snsapi_base has no profile');
-    assert.equal(userInfo.rawData.scope, 'snsapi_base');
+    assert.equal(userInfo.id, 'unionid-bob');
+    assert.equal(userInfo.rawData.appid, 'wx_demo_official');
+    await page.context().close();
+  });
+
+  test('error case unbound: the Official Account sign-in without unionid is refused, and says what to fix', async () => {
+    const page = await newPage();
+    await page.goto(demoUrl);
+    await page.selectOption('#case', 'unbound');
+    await page.click('#sign-in');
+    await page.waitForURL(/\/connect\/oauth2\/authorize\?/);
+    await page.click('#allow');
+    await page.waitForSelector('#error');
+    assert.equal(await page.textContent('#error-code'), 'general');
+    assert.equal(await page.textContent('#error-status'), 'HTTP 400');
+    const text = await page.textContent('#error');
+    assert.match(text, /gave no unionid/);
+    assert.match(text, /bind the Official Account/);
+    assert.ok(!text.includes('openid-wx_demo_official'), 'no sign-in under the Official Account openid');
     await page.context().close();
   });
 

@@ -29,7 +29,7 @@ test('the additions: three optional Official Account items', () => {
     ['officialAccountAppSecret', 'Text', false],
     ['officialAccountScope', 'Select', false],
   ]);
-  assert.deepEqual(added[2].selectItems.map((item) => item.value), ['snsapi_userinfo', 'snsapi_base']);
+  assert.deepEqual(added[2].selectItems.map((item) => item.value), ['snsapi_userinfo'], 'snsapi_base never gives a unionid');
   assert.equal(added[2].defaultValue, 'snsapi_userinfo');
 });
 

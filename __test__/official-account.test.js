@@ -87,14 +87,24 @@ describe('getAuthorizationUri picks the flow by user agent', () => {
     }
   });
 
-  test('snsapi_base is requested when configured; the parameter order is WeChat\'s', async () => {
-    const { url } = await authorize(await connectorWith(withAccount('snsapi_base')), userAgents.wechatIos, 'a-b_c');
+  test('the parameter order is WeChat\'s, and the scope is snsapi_userinfo', async () => {
+    const { url } = await authorize(await connectorWith(withAccount()), userAgents.wechatIos, 'a-b_c');
     const query = url.slice(url.indexOf('?') + 1, url.indexOf('#'));
     assert.deepEqual(
       query.split('&').map((pair) => pair.split('=')[0]),
       ['appid', 'redirect_uri', 'response_type', 'scope', 'state']
     );
-    assert.ok(url.endsWith('&scope=snsapi_base&state=a-b_c#wechat_redirect'));
+    assert.ok(url.endsWith('&scope=snsapi_userinfo&state=a-b_c#wechat_redirect'));
+  });
+
+  test('snsapi_base, which never gives a unionid, is refused by the guard and by every flow', async () => {
+    const ours = await connectorWith(withAccount('snsapi_base'));
+    const result = ours.configGuard.safeParse(withAccount('snsapi_base'));
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error.issues.map((issue) => [issue.path.join('.'), issue.message]), [
+      ['officialAccountScope', "Invalid enum value. Expected 'snsapi_userinfo', received 'snsapi_base'"],
+    ]);
+    await assert.rejects(authorize(ours, userAgents.wechatIos), { code: 'invalid_config' });
   });
 
   test('the redirect URI is encoded once', async () => {
@@ -153,24 +163,60 @@ describe('getUserInfo in the Official Account flow', () => {
     assert.equal('appid' in qr.rawData, false, 'the QR flow rawData stays the official one');
   });
 
-  test('snsapi_base: no userinfo call, identity from the token reply, no tokens in rawData', async () => {
+  const assertRefusedAsUnbound = (error) => {
+    assert.ok(error instanceof ConnectorError);
+    assert.equal(error.code, 'general');
+    assert.match(error.data.errorDescription, new RegExp(`the Official Account ${oa.appId} signed this user in but WeChat gave no unionid`));
+    assert.match(error.data.errorDescription, /bind the Official Account to the WeChat Open Platform account of the Website App/);
+    assert.match(error.data.errorDescription, /or remove the Official Account settings/);
+    assert.ok(!errorText(error).includes(oa.appSecret));
+    assert.ok(!errorText(error).includes(`openid-${oa.appId}`), 'the openid is not offered as an identity');
+    return true;
+  };
+
+  test('no unionid from an Official Account that is not bound (token reply and userinfo): refused, never the openid', async () => {
     mock.reset();
-    const ours = await connectorWith(withAccount('snsapi_base'));
-    const info = await ours.getUserInfo({ code: 'base-frank~1' }, oaSession('snsapi_base'));
-    assert.deepEqual(mock.requests.map((r) => r.path), [paths.accessToken]);
-    assert.equal(info.id, 'unionid-frank');
-    assert.equal(info.name, undefined);
-    assert.equal(info.avatar, undefined);
-    assert.deepEqual(info.rawData, { openid: `openid-${oa.appId}-frank`, unionid: 'unionid-frank', scope: 'snsapi_base', appid: oa.appId });
+    const ours = await connectorWith(withAccount());
+    await assert.rejects(ours.getUserInfo({ code: 'unbound-frank~1' }, oaSession()), assertRefusedAsUnbound);
+    assert.deepEqual(mock.requests.map((r) => r.path), [paths.accessToken, paths.userInfo]);
+    await assert.rejects(ours.getTokenResponseAndUserInfo({ code: 'unbound-frank~2' }, oaSession()), assertRefusedAsUnbound);
   });
 
-  test('snsapi_base without unionid: the id is the openid', async () => {
+  test('an empty unionid counts as none', async () => {
     mock.reset();
-    mock.respond(paths.accessToken, (req, res) => {
-      res.end(JSON.stringify({ access_token: 'ACCESS_abcdefgh', openid: 'only-openid', scope: 'snsapi_base' }));
-    });
-    const info = await (await connectorWith(withAccount('snsapi_base'))).getUserInfo({ code: 'c' }, oaSession('snsapi_base'));
-    assert.equal(info.id, 'only-openid');
+    mock.respond(paths.userInfo, (req, res) => res.end(JSON.stringify({ openid: 'o', nickname: 'n', unionid: '' })));
+    await assert.rejects((await connectorWith(withAccount())).getUserInfo({ code: 'unbound-frank~3' }, oaSession()), assertRefusedAsUnbound);
+  });
+
+  test('the unionid only in userinfo, or only in the token reply: signed in under it', async () => {
+    mock.reset();
+    const ours = await connectorWith(withAccount());
+    mock.respond(paths.accessToken, (req, res) =>
+      res.end(JSON.stringify({ access_token: 'ACCESS_abcdefgh', openid: 'oa-openid', refresh_token: 'REFRESH_abcdefgh', scope: 'snsapi_userinfo' }))
+    );
+    mock.respond(paths.userInfo, (req, res) => res.end(JSON.stringify({ openid: 'oa-openid', nickname: 'Frank', unionid: 'unionid-frank' })));
+    const fromUserInfo = await ours.getUserInfo({ code: 'c1' }, oaSession());
+    assert.equal(fromUserInfo.id, 'unionid-frank');
+
+    mock.respond(paths.accessToken, (req, res) =>
+      res.end(JSON.stringify({ access_token: 'ACCESS_abcdefgh', openid: 'oa-openid', scope: 'snsapi_userinfo', unionid: 'unionid-frank' }))
+    );
+    mock.respond(paths.userInfo, (req, res) => res.end(JSON.stringify({ openid: 'oa-openid', nickname: 'Frank' })));
+    const fromToken = await ours.getUserInfo({ code: 'c2' }, oaSession());
+    assert.equal(fromToken.id, 'unionid-frank');
+    assert.equal(fromToken.name, 'Frank');
+
+    // The same person through the QR login: the same id.
+    mock.reset();
+    const qr = await ours.getUserInfo({ code: 'code-frank~qr' }, async () => ({}));
+    assert.equal(qr.id, fromToken.id);
+  });
+
+  test('the QR login keeps the official behaviour: no unionid means the openid', async () => {
+    mock.reset();
+    const ours = await connectorWith(withAccount());
+    const info = await ours.getUserInfo({ code: 'unbound-gus~qr' }, async () => ({}));
+    assert.equal(info.id, `openid-${web.appId}-gus`);
   });
 
   test('a snapshot identity is refused, with no userinfo call', async () => {

@@ -27,9 +27,9 @@ const states = ['abcDEF123', 'a-b_c.d~e', 'with space', 'plus+slash/eq=amp&', '�
 const scopes = [undefined, null, '', 'snsapi_login', 'snsapi_login snsapi_userinfo', 'a+b&c=d'];
 const configs = [
   { appId: 'wx_web_app', appSecret: 's' },
-  { appId: 'wx app&id=1', appSecret: 's', scope: 'config_scope' },
-  { appId: '', appSecret: '', scope: '' },
-  { appId: '微信😀', appSecret: 's', scope: 'with space' },
+  { appId: 'wx app&id=1', appSecret: 's', scope: 'snsapi_login' },
+  { appId: '', appSecret: '' },
+  { appId: '微信😀', appSecret: 's', scope: 'snsapi_login' },
 ];
 
 const compare = async (config, payload) => {
@@ -104,7 +104,8 @@ describe('getAuthorizationUri: a config that changes between calls', () => {
     const edited = { appId: 'wx_edit', appSecret: 's' };
     const steps = [
       () => ({ appId: 'wx_a', appSecret: 's' }),
-      () => ({ appId: 'wx_b', appSecret: 's', scope: 'snsapi_b' }),
+      () => ({ appId: 'wx_b', appSecret: 's', scope: 'snsapi_login' }),
+      () => ({ appId: 'wx_c', appSecret: 's', scope: 'snsapi_login' }),
       () => ({ appId: 'wx_a', appSecret: 's' }),
       () => ({ appId: 'wx_a' }),
       () => ({ appId: 'wx_a', appSecret: 's' }),
@@ -112,7 +113,7 @@ describe('getAuthorizationUri: a config that changes between calls', () => {
       () => ({ appId: 'wx_a', appSecret: 's', scope: undefined }),
       () => edited,
       () => Object.assign(edited, { appId: 'wx_edited' }),
-      () => Object.assign(edited, { scope: 'edited_scope' }),
+      () => Object.assign(edited, { scope: 'snsapi_login' }),
       () => Object.assign(edited, { scope: undefined }),
       // (A `then` function cannot arrive: awaiting getConfig would adopt the object as a promise.)
       () => ({ appId: 'wx_a', appSecret: 's', then: 'not a function' }),
@@ -178,7 +179,8 @@ describe('getAuthorizationUri: randomized inputs, compared with the official con
   test('3000 random states, scopes, app ids and redirect URIs', async () => {
     let compared = 0;
     for (let i = 0; i < 3000; i += 1) {
-      const config = { appId: randomString(12), appSecret: 's', ...(random() < 0.5 ? { scope: randomString(8) } : {}) };
+      // The config scope is snsapi_login or absent: ours refuses any other (a deliberate difference).
+      const config = { appId: randomString(12), appSecret: 's', ...(random() < 0.5 ? { scope: 'snsapi_login' } : {}) };
       const payload = { state: randomString(24), redirectUri: randomString(40, random() < 0.1), scope: random() < 0.3 ? randomString(8) : undefined, headers: {} };
       const { official, ours } = await createBoth(config);
       const expected = await settle(() => official.getAuthorizationUri(payload, async () => {}));
@@ -192,5 +194,25 @@ describe('getAuthorizationUri: randomized inputs, compared with the official con
       }
     }
     assert.ok(compared > 1000, `${compared} byte-for-byte comparisons`);
+  });
+});
+
+describe('getAuthorizationUri: the QR scope (deliberate differences)', () => {
+  const payload = { state: 's', redirectUri: 'https://x.io/cb', headers: {} };
+
+  test("a config scope of '' means snsapi_login (the official connector sends an empty scope WeChat rejects)", async () => {
+    const { official, ours } = await createBoth({ appId: 'wx', appSecret: 's', scope: '' });
+    const officialUrl = await official.getAuthorizationUri(payload, async () => {});
+    const oursUrl = await ours.getAuthorizationUri(payload, async () => {});
+    assert.ok(officialUrl.includes('&scope=&'));
+    assert.equal(oursUrl, officialUrl.replace('&scope=&', '&scope=snsapi_login&'));
+  });
+
+  test('a config scope WeChat rejects on the QR page is invalid_config, naming snsapi_login', async () => {
+    const { official, ours } = await createBoth({ appId: 'wx', appSecret: 's', scope: 'snsapi_userinfo' });
+    assert.match(await official.getAuthorizationUri(payload, async () => {}), /&scope=snsapi_userinfo&/);
+    const result = await settle(() => ours.getAuthorizationUri(payload, async () => {}));
+    assert.equal(result.error.code, 'invalid_config');
+    assert.match(result.error.data.issues[0].message, /accepts only the scope snsapi_login/);
   });
 });

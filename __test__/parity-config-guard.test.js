@@ -27,7 +27,7 @@ const inputs = [
   ['empty strings', { appId: '', appSecret: '', scope: '' }],
   ['scope undefined is kept as a key', { appId: 'wx', appSecret: 's', scope: undefined }],
   ['unknown keys are stripped', { appId: 'wx', appSecret: 's', extra: 1, nested: { a: 1 } }],
-  ['key order follows the schema', { scope: 'x', appSecret: 's', appId: 'wx' }],
+  ['key order follows the schema', { scope: 'snsapi_login', appSecret: 's', appId: 'wx' }],
   ['unicode and lone surrogates', { appId: '微信😀', appSecret: 'a\uD800b' }],
   ['empty object', {}],
   ['missing appSecret', { appId: 'wx' }],
@@ -98,16 +98,44 @@ describe('configGuard: official zod schema and ours agree', () => {
   }
 });
 
+describe('configGuard: the QR scope is snsapi_login (a deliberate difference)', () => {
+  // WeChat's QR page answers any other scope with "Scope 参数错误"; the official guard takes any
+  // string, so the admin only learns it from a broken sign-in page.
+  for (const scope of ['snsapi_userinfo', 'snsapi_base', 'snsapi_login,snsapi_userinfo', 'x']) {
+    test(`${JSON.stringify(scope)}: the official guard accepts it, ours names snsapi_login`, () => {
+      const input = { appId: 'wx', appSecret: 's', scope };
+      assert.equal(official.configGuard.safeParse(input).success, true);
+      const result = ours.configGuard.safeParse(input);
+      assert.equal(result.success, false);
+      assert.equal(result.error.issues.length, 1);
+      const [issue] = result.error.issues;
+      assert.equal(issue.code, 'custom');
+      assert.deepEqual(issue.path, ['scope']);
+      assert.match(issue.message, /WeChat's QR login accepts only the scope snsapi_login/);
+      assert.match(issue.message, /officialAccountScope/);
+      assert.throws(() => ours.configGuard.parse(input), /accepts only the scope snsapi_login/);
+    });
+  }
+
+  test('snsapi_login and the empty string (the default) pass, as in the official guard', () => {
+    for (const scope of ['snsapi_login', '']) {
+      const input = { appId: 'wx', appSecret: 's', scope };
+      assert.deepEqual(ours.configGuard.safeParse(input), official.configGuard.safeParse(input));
+    }
+  });
+});
+
 describe('configGuard: the Official Account keys (our addition)', () => {
   test('are kept, validated, and must come in pairs', () => {
     const base = { appId: 'wx', appSecret: 's' };
-    const full = { ...base, officialAccountAppId: 'wxoa', officialAccountAppSecret: 'oas', officialAccountScope: 'snsapi_base' };
+    const full = { ...base, officialAccountAppId: 'wxoa', officialAccountAppSecret: 'oas', officialAccountScope: 'snsapi_userinfo' };
     assert.deepStrictEqual(ours.configGuard.safeParse(full), { success: true, data: full });
     const lonely = ours.configGuard.safeParse({ ...base, officialAccountAppId: 'wxoa' });
     assert.equal(lonely.success, false);
     assert.deepEqual(lonely.error.issues[0].path, ['officialAccountAppSecret']);
-    const badScope = ours.configGuard.safeParse({ ...full, officialAccountScope: 'snsapi_login' });
+    const badScope = ours.configGuard.safeParse({ ...full, officialAccountScope: 'snsapi_base' });
     assert.equal(badScope.error.issues[0].code, 'invalid_enum_value');
+    assert.deepEqual(badScope.error.issues[0].options, ['snsapi_userinfo'], 'snsapi_base never gives a unionid');
     const wrongType = ours.configGuard.safeParse({ ...full, officialAccountAppSecret: 5 });
     assert.equal(wrongType.error.issues[0].message, 'Expected string, received number');
   });

@@ -12,14 +12,14 @@ export const apps = Object.freeze({
   wx_demo_official: 'demo-official-secret-0123456789',
 });
 
-export const demoConfig = ({ officialAccount = true, badSecret = false, officialScope = 'snsapi_userinfo' } = {}) => ({
+export const demoConfig = ({ officialAccount = true, badSecret = false } = {}) => ({
   appId: 'wx_demo_website',
   appSecret: badSecret ? 'not-the-right-secret' : apps.wx_demo_website,
   ...(officialAccount
     ? {
         officialAccountAppId: 'wx_demo_official',
         officialAccountAppSecret: apps.wx_demo_official,
-        officialAccountScope: officialScope,
+        officialAccountScope: 'snsapi_userinfo',
       }
     : {}),
 });

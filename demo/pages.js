@@ -30,14 +30,14 @@ export const renderHome = ({ metadata, mockUrl }) =>
 <form action="/sign-in" method="get">
 <fieldset><legend>Try</legend>
 <label><input type="checkbox" name="inWeChat" id="inWeChat"> Open as if inside WeChat (MicroMessenger user agent)</label>
-<label>Official Account <select name="oa" id="oa"><option value="on">configured</option><option value="off">not configured</option></select>
- scope <select name="oaScope" id="oaScope"><option>snsapi_userinfo</option><option>snsapi_base</option></select></label>
+<label>Official Account <select name="oa" id="oa"><option value="on">configured</option><option value="off">not configured</option></select></label>
 <label><input type="checkbox" name="tokens" id="tokens"> Token storage on (show WeChat's tokens, allow refresh)</label>
 <label>Error case <select name="case" id="case">
 <option value="none">none</option>
 <option value="expired">expired authorization code (42003)</option>
 <option value="bad-secret">wrong app secret (40125)</option>
 <option value="revoked">access token rejected by userinfo (40001)</option>
+<option value="unbound">Official Account not bound to the Open Platform (no unionid, in WeChat)</option>
 </select></label>
 </fieldset>
 <button class="wechat" id="sign-in" type="submit"><img src="data:image/svg+xml;base64,${Buffer.from(logoSvg).toString('base64')}" alt="">Sign in with WeChat</button>

@@ -43,12 +43,13 @@ const start = async ({ port = Number(process.env.PORT ?? 3210), host = '127.0.0.
       const session = sessionOf(req, res);
       const options = {
         officialAccount: query.get('oa') !== 'off',
-        officialScope: query.get('oaScope') === 'snsapi_base' ? 'snsapi_base' : 'snsapi_userinfo',
         badSecret: query.get('case') === 'bad-secret',
         tokenStorage: query.get('tokens') === 'on',
         errorCase: query.get('case') ?? 'none',
       };
-      const userAgent = query.get('inWeChat') === 'on' ? wechatUserAgent : req.headers['user-agent'];
+      // The unbound Official Account only shows inside WeChat, where that account is used.
+      const inWeChat = query.get('inWeChat') === 'on' || options.errorCase === 'unbound';
+      const userAgent = inWeChat ? wechatUserAgent : req.headers['user-agent'];
       const steps = [];
       const state = newState();
       Object.assign(session, { state, options, userAgent, steps, connectorSession: {} });
@@ -65,7 +66,7 @@ const start = async ({ port = Number(process.env.PORT ?? 3210), host = '127.0.0.
       // The connector builds WeChat's real URL; the browser goes to the same path on the mock.
       const target = new URL(url.replace(officialOrigin, mock.url));
       if (options.errorCase === 'expired') target.searchParams.set('outcome', 'expired');
-      if (options.errorCase === 'revoked') target.searchParams.set('kind', 'revoked');
+      if (['revoked', 'unbound'].includes(options.errorCase)) target.searchParams.set('kind', options.errorCase);
       res.writeHead(302, { location: target.toString() });
       res.end();
     },

@@ -11,7 +11,7 @@ export type WechatWebConfig = {
   scope?: string;
   officialAccountAppId?: string;
   officialAccountAppSecret?: string;
-  officialAccountScope?: 'snsapi_userinfo' | 'snsapi_base';
+  officialAccountScope?: 'snsapi_userinfo';
 };
 
 export type ZodIssue = {

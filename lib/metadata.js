@@ -68,12 +68,10 @@ export const metadata = Object.freeze({
       label: 'Official Account Scope',
       required: false,
       type: 'Select',
-      selectItems: [
-        { value: 'snsapi_userinfo', title: 'snsapi_userinfo: nickname and avatar, asks for consent' },
-        { value: 'snsapi_base', title: 'snsapi_base: openid/unionid only, silent' },
-      ],
+      selectItems: [{ value: 'snsapi_userinfo', title: 'snsapi_userinfo: unionid, nickname and avatar, asks for consent' }],
       defaultValue: 'snsapi_userinfo',
-      description: 'The scope requested inside WeChat. Defaults to snsapi_userinfo.',
+      description:
+        'The scope requested inside WeChat. Only snsapi_userinfo gives the unionid that matches the QR sign-in (snsapi_base never does), and only when the Official Account is bound to the Open Platform account of the Website App.'
     },
   ],
 });

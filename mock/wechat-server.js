@@ -289,11 +289,11 @@ ${fakeQr()}
     html(
       res,
       `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>WeChat authorization (mock)</title>${pageStyle}
-<div class="card"><h1>${query.get('scope') === 'snsapi_base' ? 'Signing in silently' : 'Allow access to your profile?'}</h1>
+<div class="card"><h1>Allow access to your profile?</h1>
 <div class="sub">Official Account <b>${escapeHtml(query.get('appid'))}</b> asks for <code>${escapeHtml(query.get('scope'))}</code></div>
 <form action="/connect/oauth2/authorize/confirm" method="get">${hiddenFields(query)}
 <label for="name">WeChat user (mock)</label><input id="name" name="name" value="bob">
-<label for="kind">Identity</label><select id="kind" name="kind"><option value="${query.get('kind') === 'revoked' ? 'revoked' : query.get('scope') === 'snsapi_base' ? 'base' : 'code'}">Full service</option><option value="snapshot">Snapshot page (虚拟身份)</option></select>
+<label for="kind">Identity</label><select id="kind" name="kind"><option value="${['revoked', 'unbound'].includes(query.get('kind')) ? query.get('kind') : 'code'}">Full service</option><option value="snapshot">Snapshot page (虚拟身份)</option></select>
 <button id="allow" type="submit">Allow</button></form>
 <div class="mock">Mock of open.weixin.qq.com served on loopback</div></div>`
     ),
@@ -345,18 +345,18 @@ const faults = {
 
 /**
  * The user behind a code: `code-<name>` signs in as <name> (anything after `~` only makes the code
- * unique); `snapshot-<name>` is a snapshot user, `base-<name>` an snsapi_base sign-in, and
+ * unique); `snapshot-<name>` is a snapshot user, `unbound-<name>` signs in through an Official
+ * Account that is not bound to the Open Platform account (WeChat then gives no unionid), and
  * `revoked-<name>` gets an access token that userinfo then rejects (40001).
  */
 export function defaultProfile(appId, code) {
-  const name = code.replace(/^(code|snapshot|base|revoked)-/, '').split('~')[0] || 'user';
+  const name = code.replace(/^(code|snapshot|unbound|revoked)-/, '').split('~')[0] || 'user';
   return {
     openid: `openid-${appId}-${name}`,
-    unionid: `unionid-${name}`,
+    unionid: code.startsWith('unbound-') ? undefined : `unionid-${name}`,
     nickname: `WeChat user ${name}`,
     headimgurl: `https://thirdwx.qlogo.cn/mmopen/${name}/132`,
     snapshot: code.startsWith('snapshot-'),
     revoked: code.startsWith('revoked-'),
-    scope: code.startsWith('base-') ? 'snsapi_base' : undefined,
   };
 }

@@ -1,12 +1,11 @@
 //! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official Account
 //! web authorization (服务号网页授权).
 
-use crate::config::{Config, OfficialAccount};
+use crate::config::{Config, OfficialAccount, QR_SCOPE, SCOPE_USERINFO};
 use crate::error::{Code, Failure, Result};
 
 pub const QR_ENDPOINT: &str = "https://open.weixin.qq.com/connect/qrconnect";
 pub const OFFICIAL_ACCOUNT_ENDPOINT: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
-pub const DEFAULT_QR_SCOPE: &str = "snsapi_login";
 /// WeChat documents `state` as at most 128 bytes in the Official Account flow.
 pub const MAX_OFFICIAL_ACCOUNT_STATE: usize = 128;
 
@@ -184,7 +183,7 @@ fn write_qr_uri(url: &mut String, config: &Config, request: &Request) {
     let scope = request
         .scope
         .or(config.scope.as_deref())
-        .unwrap_or(DEFAULT_QR_SCOPE);
+        .unwrap_or(QR_SCOPE);
     url.reserve(
         QR_ENDPOINT.len()
             + 80
@@ -232,7 +231,7 @@ fn write_official_account_uri(
     url.push_str("&redirect_uri=");
     encode_strict_into(url, request.redirect_uri);
     url.push_str("&response_type=code&scope=");
-    url.push_str(account.scope);
+    url.push_str(SCOPE_USERINFO);
     url.push_str("&state=");
     encode_strict_into(url, request.state);
     url.push_str("#wechat_redirect");
@@ -260,7 +259,7 @@ pub fn write_authorization_uri(
             write_official_account_uri(url, account, request)?;
             Ok(Some(Session {
                 app_id: account.app.app_id.clone(),
-                scope: account.scope,
+                scope: SCOPE_USERINFO,
             }))
         }
         _ => {
@@ -273,7 +272,7 @@ pub fn write_authorization_uri(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{App, SCOPE_BASE};
+    use crate::config::App;
 
     fn config(scope: Option<&str>, official_account: bool) -> Config {
         Config {
@@ -287,7 +286,6 @@ mod tests {
                     app_id: "wx_oa".into(),
                     app_secret: "oasecret".into(),
                 },
-                scope: SCOPE_BASE,
             }),
             data: Vec::new(),
         }
@@ -349,7 +347,7 @@ mod tests {
         let auth = authorization_uri(&config(None, true), &request).unwrap();
         assert_eq!(
             auth.url,
-            "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx_oa&redirect_uri=https%3A%2F%2Flogto.dev%2Fcallback%2Fx&response_type=code&scope=snsapi_base&state=abc-_1#wechat_redirect"
+            "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx_oa&redirect_uri=https%3A%2F%2Flogto.dev%2Fcallback%2Fx&response_type=code&scope=snsapi_userinfo&state=abc-_1#wechat_redirect"
         );
         assert_eq!(auth.session.unwrap().app_id, "wx_oa");
 

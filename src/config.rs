@@ -3,13 +3,19 @@
 //! The first three keys are exactly the official guard
 //! `z.object({ appId: z.string(), appSecret: z.string(), scope: z.string().optional() })`.
 //! The Official Account keys are optional additions; id and secret come together or not at all.
+//!
+//! Two deliberate differences keep identities whole (see the guide's "One person, one account"):
+//! a QR `scope` other than `snsapi_login` is refused (WeChat's QR page rejects any other), and the
+//! Official Account scope is `snsapi_userinfo` only (`snsapi_base` never gives a `unionid`).
 
 use crate::error::{Code, Failure, Result};
 use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
 
+/// The one scope WeChat's QR login (网站应用) accepts.
+pub const QR_SCOPE: &str = "snsapi_login";
+/// The Official Account scope: the only one that gives a `unionid`.
 pub const SCOPE_USERINFO: &str = "snsapi_userinfo";
-pub const SCOPE_BASE: &str = "snsapi_base";
-pub const OFFICIAL_ACCOUNT_SCOPES: &[&str] = &[SCOPE_USERINFO, SCOPE_BASE];
+pub const OFFICIAL_ACCOUNT_SCOPES: &[&str] = &[SCOPE_USERINFO];
 
 /// The guard's fields, in order. The binding reads exactly these keys from a JS config.
 pub const FIELDS: &[Field] = &[
@@ -31,18 +37,18 @@ pub struct App {
     pub app_secret: String,
 }
 
-/// The Official Account (服务号) used inside WeChat's own browser.
+/// The Official Account (服务号) used inside WeChat's own browser, always with
+/// [`SCOPE_USERINFO`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficialAccount {
     pub app: App,
-    /// `snsapi_userinfo` or `snsapi_base`.
-    pub scope: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The Website App (网站应用) used by the QR login.
     pub web: App,
+    /// The QR login scope: [`QR_SCOPE`], or `None` when absent or empty (the same URL).
     pub scope: Option<String>,
     pub official_account: Option<OfficialAccount>,
     /// The keys `safeParse` keeps in `data`: the schema's keys that were `in` the input, in
@@ -52,7 +58,10 @@ pub struct Config {
 
 /// Validates a config as the guard does; `Err` holds the zod issues.
 pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
-    let issues = check_object(input, FIELDS);
+    let mut issues = check_object(input, FIELDS);
+    if issues.is_empty() {
+        issues.extend(qr_scope_issue(input));
+    }
     if !issues.is_empty() {
         return Err(issues);
     }
@@ -68,10 +77,6 @@ pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
             app: App {
                 app_id: app_id.to_owned(),
                 app_secret: app_secret.to_owned(),
-            },
-            scope: match text("officialAccountScope") {
-                Some(SCOPE_BASE) => SCOPE_BASE,
-                _ => SCOPE_USERINFO,
             },
         }),
         (None, None) => None,
@@ -89,10 +94,27 @@ pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
             app_id: owned("appId").unwrap_or_default(),
             app_secret: owned("appSecret").unwrap_or_default(),
         },
-        scope: owned("scope"),
+        scope: non_empty("scope").map(str::to_owned),
         official_account,
         data,
     })
+}
+
+/// A QR `scope` other than `snsapi_login` (or empty): WeChat's QR page would answer it with
+/// "Scope 参数错误", so the admin learns it when saving instead. The official guard accepts any
+/// string here; this is a deliberate difference.
+fn qr_scope_issue(input: &Input) -> Option<Issue> {
+    let scope = input.field("scope").and_then(Shape::as_text)?;
+    if scope.is_empty() || scope == QR_SCOPE {
+        return None;
+    }
+    Some(Issue::custom(
+        vec!["scope".to_owned()],
+        format!(
+            "WeChat's QR login accepts only the scope {QR_SCOPE} (leave scope empty for it); \
+             {scope:?} is not accepted there. The in-WeChat scope belongs to officialAccountScope."
+        ),
+    ))
 }
 
 fn pair_issue(missing: &str) -> Issue {
@@ -168,11 +190,10 @@ mod tests {
 
         let mut both = with_id.clone();
         both.push(("officialAccountAppSecret", text("oasecret")));
-        both.push(("officialAccountScope", text("snsapi_base")));
+        both.push(("officialAccountScope", text(SCOPE_USERINFO)));
         let config = parse(&object(&both)).unwrap();
         let oa = config.official_account.unwrap();
         assert_eq!(oa.app.app_id, "wxoa");
-        assert_eq!(oa.scope, SCOPE_BASE);
 
         // Empty strings count as "not configured".
         let mut empty = base.to_vec();
@@ -180,7 +201,7 @@ mod tests {
         assert!(parse(&object(&empty)).unwrap().official_account.is_none());
 
         let mut bad_scope = both.clone();
-        bad_scope.push(("officialAccountScope", text("snsapi_login")));
+        bad_scope.push(("officialAccountScope", text("snsapi_base")));
         let bad_scope: Vec<_> =
             bad_scope
                 .into_iter()
@@ -194,7 +215,40 @@ mod tests {
         let issues = parse(&object(&bad_scope)).unwrap_err();
         assert_eq!(
             issues[0].message,
-            "Invalid enum value. Expected 'snsapi_userinfo' | 'snsapi_base', received 'snsapi_login'"
+            "Invalid enum value. Expected 'snsapi_userinfo', received 'snsapi_base'"
         );
+    }
+
+    #[test]
+    fn the_qr_scope_is_snsapi_login_or_nothing() {
+        let with_scope = |scope: &str| {
+            object(&[
+                ("appId", text("a")),
+                ("appSecret", text("s")),
+                ("scope", text(scope)),
+            ])
+        };
+        assert_eq!(
+            parse(&with_scope(QR_SCOPE)).unwrap().scope.as_deref(),
+            Some(QR_SCOPE)
+        );
+        assert_eq!(parse(&with_scope("")).unwrap().scope, None);
+        for scope in [
+            "snsapi_userinfo",
+            "snsapi_base",
+            "snsapi_login snsapi_userinfo",
+        ] {
+            let issues = parse(&with_scope(scope)).unwrap_err();
+            assert_eq!(issues.len(), 1);
+            assert_eq!(issues[0].path, ["scope"]);
+            assert!(issues[0]
+                .message
+                .contains("accepts only the scope snsapi_login"));
+            assert!(issues[0].message.contains("officialAccountScope"));
+        }
+        // Type errors come first, as zod reports them; the scope check needs a valid shape.
+        let issues = parse(&object(&[("appId", text("a")), ("scope", text("x"))])).unwrap_err();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, ["appSecret"]);
     }
 }

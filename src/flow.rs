@@ -3,8 +3,8 @@
 
 use serde_json::{Number, Value};
 
-use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW, SESSION_SCOPE};
-use crate::config::{App, Config, SCOPE_BASE};
+use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW};
+use crate::config::{App, Config};
 use crate::error::{Code, Endpoint, Failure, Result};
 use crate::reply::{self, TokenReply, UserInfo};
 use crate::schema::{Input, Shape};
@@ -19,8 +19,7 @@ pub const OFFICIAL_ACCOUNT_REFRESH_PREFIX: &str = "wxoa:";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     QrCode,
-    /// With the scope that was requested.
-    OfficialAccount(&'static str),
+    OfficialAccount,
 }
 
 /// The flow recorded by `getAuthorizationUri`. A missing session, a foreign one, or one naming an
@@ -33,11 +32,7 @@ pub fn flow_from_session(config: &Config, session: Option<&Input>) -> Flow {
     if text(SESSION_FLOW) == Some(FLOW_OFFICIAL_ACCOUNT)
         && text(SESSION_APP_ID) == Some(account.app.app_id.as_str())
     {
-        let scope = match text(SESSION_SCOPE) {
-            Some(SCOPE_BASE) => SCOPE_BASE,
-            _ => crate::config::SCOPE_USERINFO,
-        };
-        Flow::OfficialAccount(scope)
+        Flow::OfficialAccount
     } else {
         Flow::QrCode
     }
@@ -45,7 +40,7 @@ pub fn flow_from_session(config: &Config, session: Option<&Input>) -> Flow {
 
 fn app_for(config: &Config, flow: Flow) -> &App {
     match (flow, &config.official_account) {
-        (Flow::OfficialAccount(_), Some(account)) => &account.app,
+        (Flow::OfficialAccount, Some(account)) => &account.app,
         _ => &config.web,
     }
 }
@@ -109,7 +104,7 @@ pub struct TokenResponse {
 
 fn token_response(token: &TokenReply, flow: Flow) -> TokenResponse {
     let refresh_token = token.refresh_token.as_ref().map(|t| match flow {
-        Flow::OfficialAccount(_) => format!("{OFFICIAL_ACCOUNT_REFRESH_PREFIX}{t}"),
+        Flow::OfficialAccount => format!("{OFFICIAL_ACCOUNT_REFRESH_PREFIX}{t}"),
         Flow::QrCode => t.clone(),
     });
     TokenResponse {
@@ -141,9 +136,7 @@ pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Res
     }
     let user_info = match flow {
         Flow::QrCode => fetch_user_info(base, &token).await,
-        Flow::OfficialAccount(scope) => {
-            official_account_user(base, &token, scope, &app.app_id).await
-        }
+        Flow::OfficialAccount => official_account_user(base, &token, &app.app_id).await,
     }
     .map_err(|f| f.redact(&with_tokens))?;
     Ok(SignIn {
@@ -152,12 +145,11 @@ pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Res
     })
 }
 
-async fn official_account_user(
-    base: &str,
-    token: &TokenReply,
-    scope: &str,
-    app_id: &str,
-) -> Result<UserInfo> {
+/// The user of an Official Account sign-in, known by their `unionid` or not at all: WeChat gives
+/// it only when the Official Account is bound to the Open Platform account of the Website App,
+/// and the `openid` there differs from the same person's QR sign-ins, so signing in under it
+/// would split one person into two Logto accounts.
+async fn official_account_user(base: &str, token: &TokenReply, app_id: &str) -> Result<UserInfo> {
     if token.is_snapshot_user {
         return Err(Failure::described(
             Code::AuthorizationFailed,
@@ -166,15 +158,30 @@ async fn official_account_user(
              (使用完整服务) before signing in",
         ));
     }
-    let mut info = if scope == SCOPE_BASE {
-        reply::base_user_info(token)
-    } else {
-        fetch_user_info(base, token).await?
+    let mut info = fetch_user_info(base, token).await?;
+    let non_empty = |id: Option<&str>| id.filter(|id| !id.is_empty()).map(str::to_owned);
+    let unionid = non_empty(info.raw_data.get("unionid").and_then(Value::as_str))
+        .or_else(|| non_empty(token.unionid.as_deref()));
+    let Some(unionid) = unionid else {
+        return Err(not_bound_to_open_platform(app_id));
     };
+    info.id = unionid;
     if let Value::Object(raw) = &mut info.raw_data {
         raw.insert("appid".into(), Value::String(app_id.to_owned()));
     }
     Ok(info)
+}
+
+fn not_bound_to_open_platform(app_id: &str) -> Failure {
+    Failure::described(
+        Code::General,
+        format!(
+            "the Official Account {app_id} signed this user in but WeChat gave no unionid, so the \
+             user cannot be matched with their QR sign-ins; bind the Official Account to the WeChat \
+             Open Platform account of the Website App (open.weixin.qq.com: 管理中心 → 公众号 → \
+             绑定公众号), or remove the Official Account settings from the connector"
+        ),
+    )
 }
 
 /// `getAccessTokenByRefreshToken`: asks the app that issued the token for a new access token.
@@ -182,7 +189,7 @@ async fn official_account_user(
 pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result<TokenResponse> {
     let (flow, app, token) = match refresh_token.strip_prefix(OFFICIAL_ACCOUNT_REFRESH_PREFIX) {
         Some(token) => match &config.official_account {
-            Some(account) => (Flow::OfficialAccount(account.scope), &account.app, token),
+            Some(account) => (Flow::OfficialAccount, &account.app, token),
             None => {
                 return Err(Failure::described(
                     Code::SocialAccessTokenInvalid,
@@ -221,6 +228,7 @@ pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::authorization::SESSION_SCOPE;
     use crate::config::{OfficialAccount, SCOPE_USERINFO};
 
     fn config(with_account: bool) -> Config {
@@ -235,7 +243,6 @@ mod tests {
                     app_id: "wx_oa".into(),
                     app_secret: "oasecret".into(),
                 },
-                scope: SCOPE_USERINFO,
             }),
             data: Vec::new(),
         }
@@ -251,13 +258,13 @@ mod tests {
 
     #[test]
     fn the_session_picks_the_app_and_falls_back_to_qr() {
-        let oa = session(FLOW_OFFICIAL_ACCOUNT, "wx_oa", "snsapi_base");
+        let oa = session(FLOW_OFFICIAL_ACCOUNT, "wx_oa", SCOPE_USERINFO);
         assert_eq!(
             flow_from_session(&config(true), Some(&oa)),
-            Flow::OfficialAccount(SCOPE_BASE)
+            Flow::OfficialAccount
         );
         assert_eq!(flow_from_session(&config(false), Some(&oa)), Flow::QrCode);
-        let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other", "snsapi_base");
+        let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other", SCOPE_USERINFO);
         assert_eq!(
             flow_from_session(&config(true), Some(&foreign)),
             Flow::QrCode
@@ -282,7 +289,7 @@ mod tests {
             is_snapshot_user: false,
         };
         assert_eq!(
-            token_response(&token, Flow::OfficialAccount(SCOPE_USERINFO))
+            token_response(&token, Flow::OfficialAccount)
                 .refresh_token
                 .as_deref(),
             Some("wxoa:r")

@@ -407,7 +407,7 @@ macro_rules! config_args {
 /// `configGuard.safeParse`: `{ data }` with the keys zod would keep, or `{ issues }`.
 #[napi(
     catch_unwind,
-    ts_return_type = "{ data?: { appId: string; appSecret: string; scope?: string; officialAccountAppId?: string; officialAccountAppSecret?: string; officialAccountScope?: 'snsapi_userinfo' | 'snsapi_base' }; issues?: ZodIssue[] }"
+    ts_return_type = "{ data?: { appId: string; appSecret: string; scope?: string; officialAccountAppId?: string; officialAccountAppSecret?: string; officialAccountScope?: 'snsapi_userinfo' }; issues?: ZodIssue[] }"
 )]
 pub fn validate_config<'env>(env: &'env Env, config: Unknown<'env>) -> Result<Object<'env>> {
     let input = read_config(env, &config)?;

@@ -1,7 +1,7 @@
 //! Parsing WeChat's replies the way the official connector does: the body is JSON whatever its
 //! content type, checked field by field with zod-identical issues, then `errcode` is mapped.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::error::{check_errcode, Code, Endpoint, Failure, Result};
 use crate::schema::{check_object, Field, FieldType};
@@ -148,28 +148,6 @@ pub fn user_info(value: Value, openid: &str) -> Result<UserInfo> {
         name: text_field(&value, "nickname"),
         raw_data: value,
     })
-}
-
-/// The identity in the `snsapi_base` flow, which has no userinfo call: only what the token reply
-/// says about the user, never its tokens.
-pub fn base_user_info(token: &TokenReply) -> UserInfo {
-    let mut raw = Map::new();
-    raw.insert("openid".into(), Value::String(token.openid.clone()));
-    if let Some(unionid) = &token.unionid {
-        raw.insert("unionid".into(), Value::String(unionid.clone()));
-    }
-    if let Some(scope) = &token.scope {
-        raw.insert("scope".into(), Value::String(scope.clone()));
-    }
-    UserInfo {
-        id: token
-            .unionid
-            .clone()
-            .unwrap_or_else(|| token.openid.clone()),
-        avatar: None,
-        name: None,
-        raw_data: Value::Object(raw),
-    }
 }
 
 /// A non-2xx userinfo reply, as the official connector reports it: 401 means the access token is

@@ -71,7 +71,8 @@ fn kind() -> impl Strategy<Value = Kind> {
 fn field_value() -> impl Strategy<Value = Input> {
     prop_oneof![
         3 => prop_oneof![Just(String::new()), "[a-z_]{1,12}", any::<String>(),
-                         Just("snsapi_userinfo".to_owned()), Just("snsapi_base".to_owned())]
+                         Just("snsapi_userinfo".to_owned()), Just("snsapi_base".to_owned()),
+                         Just("snsapi_login".to_owned())]
             .prop_map(Input::Text),
         1 => kind().prop_map(|k| if k == Kind::Object { Input::Object(vec![]) } else { Input::Scalar(k) }),
     ]
@@ -107,13 +108,11 @@ fn zod_accepts(input: &Input) -> bool {
     let base = text("appId").is_some()
         && text("appSecret").is_some()
         && optional_string("scope")
+        && matches!(text("scope"), None | Some("" | "snsapi_login"))
         && optional_string("officialAccountAppId")
         && optional_string("officialAccountAppSecret")
         && (absent("officialAccountScope")
-            || matches!(
-                text("officialAccountScope"),
-                Some("snsapi_userinfo" | "snsapi_base")
-            ));
+            || matches!(text("officialAccountScope"), Some("snsapi_userinfo")));
     let set = |key: &str| text(key).is_some_and(|t| !t.is_empty());
     base && set("officialAccountAppId") == set("officialAccountAppSecret")
 }
@@ -233,7 +232,6 @@ proptest! {
         let with_account = Config {
             official_account: Some(config::OfficialAccount {
                 app: config::App { app_id: state.clone(), app_secret: "s".into() },
-                scope: config::SCOPE_USERINFO,
             }),
             ..config
         };
