@@ -109,7 +109,7 @@ export interface UserInfo {
 }
 
 /** `configGuard.safeParse`: `{ data }` with the keys zod would keep, or `{ issues }`. */
-export declare function validateConfig(config: unknown): { data?: { appId: string; appSecret: string; scope?: string; officialAccountAppId?: string; officialAccountAppSecret?: string; officialAccountScope?: 'snsapi_userinfo' | 'snsapi_base' }; issues?: ZodIssue[] }
+export declare function validateConfig(config: unknown): { data?: { appId: string; appSecret: string; scope?: string; officialAccountAppId?: string; officialAccountAppSecret?: string; officialAccountScope?: 'snsapi_userinfo' }; issues?: ZodIssue[] }
 
 /** The `ZodIssue` type the issues above follow. */
 export interface ZodIssue {
