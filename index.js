@@ -773,14 +773,11 @@ if (
   }
 }
 
-const { accessToken, authorizationUriFunction, callbackCode, configKeys, panicProbe, panicProbeFunction, refreshAccessToken, signIn, validateConfig } = nativeBinding
-export { accessToken }
-export { authorizationUriFunction }
-export { callbackCode }
-export { configKeys }
-export { panicProbe }
-export { panicProbeFunction }
-export { refreshAccessToken }
-export { signIn }
+const { getAccessToken, getAccessTokenByRefreshToken, getAuthorizationUri, getTokenResponseAndUserInfo, getUserInfo, validateConfig } = nativeBinding
+export { getAccessToken }
+export { getAccessTokenByRefreshToken }
+export { getAuthorizationUri }
+export { getTokenResponseAndUserInfo }
+export { getUserInfo }
 export { validateConfig }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -2,11 +2,14 @@
 // sign-in (or, for a rejecting getConfig, the rejection itself), and no error holds the app
 // secret or an access token anywhere: message, stack, data or serialization.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { ConnectorError } from '@logto/connector-kit';
 
+import { platformName } from '../lib/platform.js';
 import { caFile, paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule, webApp } from './helpers/connectors.js';
 import { signInProcess } from './helpers/processes.js';
@@ -275,22 +278,24 @@ describe('the process', () => {
 
   test('a Rust panic, sync or async, is a JS error and the process lives on', async () => {
     const binding = await import('../index.js');
-    assert.throws(() => binding.panicProbe('sync'), /deliberate panic/);
-    await assert.rejects(binding.panicProbe('async'), /deliberate panic/);
-    await binding.panicProbe('none');
-    // The plain N-API function path that authorizationUri takes.
-    assert.throws(binding.panicProbeFunction(), /panicProbe panicked/);
+    // Not exported by the loader: reached on the addon it loaded.
+    const addon = createRequire(import.meta.url)(`../connector-wechat-web.${platformName(process)}.node`);
+    assert.equal(addon.getUserInfo, binding.getUserInfo, 'the very addon the loader loaded');
+    assert.equal(binding.__panicProbe, undefined);
+    assert.throws(() => addon.__panicProbe('sync'), /deliberate panic/);
+    await assert.rejects(addon.__panicProbe('async'), /deliberate panic/);
+    await addon.__panicProbe('none');
+    const typings = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+    assert.ok(!typings.includes('anicProbe'), 'the probe is not in the typings users read');
   });
 
-  test('authorizationUri: a binding failure is a thrown error, raised as a ConnectorError', async () => {
+  test('a binding that cannot read its arguments throws; the connector raises a ConnectorError', async () => {
     const binding = await import('../index.js');
-    const authorizationUri = binding.authorizationUriFunction();
-    // The bit set of defined config values must be a number.
-    assert.throws(() => authorizationUri(webApp, 'six'), /authorizationUri failed/);
-    assert.equal(
-      authorizationUri({ appId: 'wx', appSecret: 'secret' }, 6, undefined, 'wx', 'secret', undefined, undefined, undefined, undefined, 's', 'https://x.io/cb'),
-      'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s'
-    );
+    // A payload that is not an object: the binding cannot read it.
+    assert.throws(() => binding.getAuthorizationUri(undefined, async () => {}, webApp));
+    assert.deepEqual(binding.getAuthorizationUri({ state: 's', redirectUri: 'https://x.io/cb', headers: {} }, async () => {}, { appId: 'wx', appSecret: 'secret' }), {
+      url: 'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s',
+    });
     // A config whose getter throws, through the connector: a ConnectorError, not a crash.
     const connector = await oursModule.default({
       getConfig: async () => ({

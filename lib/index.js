@@ -1,5 +1,6 @@
-// Logto's entry point. It adapts the native binding to Logto's connector shape and turns the
-// binding's failure results into the host's ConnectorError; all behaviour lives in Rust.
+// Logto's entry point. The native binding has the connector's own functions; this closes them
+// over `getConfig`, adds the metadata, and raises the binding's failure results as the host's
+// ConnectorError (and config issues as the host's ZodError). All behaviour lives in Rust.
 import { connectorId, metadata } from './metadata.js';
 import { loadBinding } from './platform.js';
 
@@ -53,85 +54,46 @@ const toConnectorError = async ({ code, data, issues }) => {
   return new kit.ConnectorError(code, issues ? new HostZodError(issues) : data);
 };
 
-/** Raises a failure result as a ConnectorError; passes anything else through. */
-const settle = async (outcome) => {
-  if (outcome?.error) {
-    throw await toConnectorError(outcome.error);
+/** The value of a binding result; its failure raised as the host's ConnectorError. */
+const settle = async (result) => {
+  if (result.error) {
+    throw await toConnectorError(result.error);
   }
-  return outcome;
+  return result;
 };
 
-/** A binding call that threw (or rejected) instead of returning a result: still a ConnectorError. */
-const nativeFailure = (error) => ({
-  error: {
-    code: 'general',
-    data: { errorDescription: `The native WeChat connector failed: ${error?.message ?? String(error)}` },
-  },
-});
-const invoke = (run) => {
+// Errors thrown by the host's own callbacks (setSession), which pass through unchanged.
+const hostErrors = new WeakSet();
+const fromHost = (callback) =>
+  typeof callback === 'function'
+    ? async (...args) => {
+        try {
+          return await callback(...args);
+        } catch (error) {
+          if (Object(error) === error) hostErrors.add(error);
+          throw error;
+        }
+      }
+    : callback;
+
+/**
+ * Runs a binding call and raises its result's failure. The binding throws only when it cannot run
+ * at all (a panic, a value N-API cannot read): that is a ConnectorError for Logto too.
+ */
+const call = async (run) => {
+  let result;
   try {
-    return run();
+    result = await run();
   } catch (error) {
-    return nativeFailure(error);
+    if (hostErrors.has(error)) {
+      throw error;
+    }
+    throw await toConnectorError({
+      code: 'general',
+      data: { errorDescription: `The WeChat connector failed: ${error?.message ?? String(error)}` },
+    });
   }
-};
-const invokeAsync = async (run) => {
-  try {
-    return await run();
-  } catch (error) {
-    return nativeFailure(error);
-  }
-};
-
-// Calls a binding function with a config first — the object, a bit set of which of the values
-// after it are not undefined (so that Rust asks N-API about those only), its `then` (zod's promise
-// check reads it) and the values of the keys Rust validates — then up to four arguments of the
-// call's own. Property reads are far cheaper here than through N-API, and written out each read
-// stays monomorphic. The keys must be the binding's, in its order (checked at load).
-const defined = (...values) => {
-  let bits = 0;
-  for (let i = 0; i < values.length; i += 1) {
-    if (values[i] !== undefined) bits |= 1 << i;
-  }
-  return bits;
-};
-const withConfig = (run, config, a, b, c, d) => {
-  const then = config?.then;
-  const appId = config?.appId;
-  const appSecret = config?.appSecret;
-  const scope = config?.scope;
-  const officialAccountAppId = config?.officialAccountAppId;
-  const officialAccountAppSecret = config?.officialAccountAppSecret;
-  const officialAccountScope = config?.officialAccountScope;
-  return run(
-    config,
-    defined(then, appId, appSecret, scope, officialAccountAppId, officialAccountAppSecret, officialAccountScope),
-    then,
-    appId,
-    appSecret,
-    scope,
-    officialAccountAppId,
-    officialAccountAppSecret,
-    officialAccountScope,
-    a,
-    b,
-    c,
-    d
-  );
-};
-const authorizationUri = binding.authorizationUriFunction();
-const configKeys = ['appId', 'appSecret', 'scope', 'officialAccountAppId', 'officialAccountAppSecret', 'officialAccountScope'];
-if (binding.configKeys().join() !== configKeys.join()) {
-  throw new Error('lib/index.js reads other config keys than the native binding validates');
-}
-
-/** Reads the flow recorded by getAuthorizationUri; no session means the QR login. */
-const readSession = async (getSession) => {
-  try {
-    return typeof getSession === 'function' ? await getSession() : undefined;
-  } catch {
-    return undefined;
-  }
+  return settle(result);
 };
 
 const safeParse = (value) => {
@@ -156,55 +118,32 @@ export const configGuard = Object.freeze({
 
 /** The official module's named export: exchanges a code, resolves to `{ accessToken, openid }`. */
 export const getAccessToken = async (code, config) => {
-  const { accessToken, openid } = await settle(await invokeAsync(() => withConfig(binding.accessToken, config, code)));
+  const { accessToken, openid } = await call(() => binding.getAccessToken(code, config));
   return { accessToken, openid };
 };
 
 const createConnector = async ({ getConfig }) => {
   await loadHost();
-  const signIn = async (data, getSession) => {
-    const { code } = await settle(invoke(() => binding.callbackCode(data)));
-    const config = await getConfig(connectorId);
-    const session = await readSession(getSession);
-    return settle(await invokeAsync(() => withConfig(binding.signIn, config, code, session)));
-  };
-
   return {
     metadata,
     type: 'Social',
     configGuard,
-    getAuthorizationUri: async ({ state, redirectUri, scope, headers }, setSession) => {
+    getAuthorizationUri: async (payload, setSession) => {
       const config = await getConfig(connectorId);
-      const outcome = invoke(() => withConfig(authorizationUri, config, state, redirectUri, scope, headers?.userAgent));
-      // A bare URL in the usual case; `{ url, session }` when the flow must be recorded.
-      if (typeof outcome === 'string') {
-        return outcome;
-      }
-      const { url, session } = await settle(outcome);
-      try {
-        await setSession(session);
-      } catch (error) {
-        // Where Logto keeps no connector session (the Management API, /api/me), its setSession
-        // throws not_implemented. The QR login needs no session: answer with its URL, as the
-        // official connector does for every user agent.
-        if (error?.code !== 'not_implemented') {
-          throw error;
-        }
-        return settle(invoke(() => withConfig(authorizationUri, config, state, redirectUri, scope, undefined)));
-      }
-      return url;
+      return (await call(() => binding.getAuthorizationUri(payload, fromHost(setSession), config))).url;
     },
-    getUserInfo: async (data, getSession) => (await signIn(data, getSession)).userInfo,
+    getUserInfo: async (data, getSession) => {
+      const config = await getConfig(connectorId);
+      return (await call(() => binding.getUserInfo(data, getSession, config))).userInfo;
+    },
     getTokenResponseAndUserInfo: async (data, getSession) => {
-      const { tokenResponse, userInfo } = await signIn(data, getSession);
+      const config = await getConfig(connectorId);
+      const { userInfo, tokenResponse } = await call(() => binding.getTokenResponseAndUserInfo(data, getSession, config));
       return { tokenResponse, userInfo };
     },
     getAccessTokenByRefreshToken: async (refreshToken) => {
       const config = await getConfig(connectorId);
-      const { tokenResponse } = await settle(
-        await invokeAsync(() => withConfig(binding.refreshAccessToken, config, refreshToken))
-      );
-      return tokenResponse;
+      return (await call(() => binding.getAccessTokenByRefreshToken(refreshToken, config))).tokenResponse;
     },
   };
 };

@@ -1,6 +1,10 @@
 //! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official Account
 //! web authorization (服务号网页授权).
 
+#![forbid(unsafe_code)]
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use crate::config::{Config, OfficialAccount, QR_SCOPE, SCOPE_USERINFO};
 use crate::error::{Code, Failure, Result};
 
@@ -15,131 +19,54 @@ pub const SESSION_APP_ID: &str = "wechatWebAppId";
 pub const SESSION_SCOPE: &str = "wechatWebScope";
 pub const FLOW_OFFICIAL_ACCOUNT: &str = "official_account";
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// What JavaScript's `encodeURI` escapes: everything but alphanumerics and
+/// `;,/?:@&=+$-_.!~*'()#`.
+const ENCODE_URI: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b';')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b'?')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'&')
+    .remove(b'=')
+    .remove(b'+')
+    .remove(b'$')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'#');
 
-/// A byte class: alphanumerics plus `extra`.
-const fn keeping(extra: &[u8]) -> [bool; 256] {
-    let mut keep = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        keep[byte] = (byte as u8).is_ascii_alphanumeric();
-        byte += 1;
-    }
-    let mut index = 0;
-    while index < extra.len() {
-        keep[extra[index] as usize] = true;
-        index += 1;
-    }
-    keep
-}
+/// All but the RFC 3986 unreserved characters (`-._~`), as WeChat's own examples encode the
+/// Official Account URL's values.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
-/// What `URLSearchParams` leaves as is.
-const FORM: [bool; 256] = keeping(b"*-._");
-/// What `encodeURI` leaves as is.
-const URI: [bool; 256] = keeping(b";,/?:@&=+$-_.!~*'()#");
-/// RFC 3986 unreserved characters.
-const UNRESERVED: [bool; 256] = keeping(b"-._~");
-
-/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
-const ESCAPES: &str = {
-    const BYTES: [u8; 768] = {
-        let mut bytes = [0u8; 768];
-        let mut byte = 0;
-        while byte < 256 {
-            bytes[3 * byte] = b'%';
-            bytes[3 * byte + 1] = HEX[byte >> 4];
-            bytes[3 * byte + 2] = HEX[byte & 15];
-            byte += 1;
-        }
-        bytes
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(escapes) => escapes,
-        Err(_) => panic!("escapes are ASCII"),
-    }
-};
-
-fn escape(byte: u8) -> &'static str {
-    let at = 3 * usize::from(byte);
-    &ESCAPES[at..at + 3]
-}
-
-#[inline]
-fn push_escaped(out: &mut String, byte: u8) {
-    out.push_str(escape(byte));
-}
-
-/// Appends `value`, copying runs of bytes in `keep` and handing every other byte to `escape`.
-fn escape_into(
-    out: &mut String,
-    value: &str,
-    keep: &[bool; 256],
-    escape: impl Fn(&mut String, u8),
-) {
-    let mut start = 0;
-    for (index, &byte) in value.as_bytes().iter().enumerate() {
-        if keep[usize::from(byte)] {
-            continue;
-        }
-        // A run of kept (ASCII) bytes starts and ends on character boundaries.
-        if start < index {
-            out.push_str(&value[start..index]);
-        }
-        escape(out, byte);
-        start = index + 1;
-    }
-    if start < value.len() {
-        out.push_str(&value[start..]);
-    }
-}
-
-/// The WHATWG `application/x-www-form-urlencoded` byte serializer (what `URLSearchParams`
-/// produces): `*-._` and alphanumerics stay, space becomes `+`, everything else `%XX`.
-pub fn form_encode_into(out: &mut String, value: &str) {
-    escape_into(out, value, &FORM, |out, byte| match byte {
-        b' ' => out.push('+'),
-        _ => push_escaped(out, byte),
-    });
-}
-
-/// `form_encode_into(out, &encode_uri(value))` without the intermediate string: what
-/// `encodeURI` escapes comes out as `%25XX`.
-fn form_encode_uri_into(out: &mut String, value: &str) {
-    escape_into(out, value, &FORM, |out, byte| {
-        if !URI[usize::from(byte)] {
-            out.push_str("%25");
-            out.push_str(&escape(byte)[1..]);
-        } else {
-            push_escaped(out, byte);
-        }
-    });
+/// Appends `value` as `URLSearchParams` serializes it (WHATWG `application/x-www-form-urlencoded`).
+fn push_form_encoded(out: &mut String, value: &str) {
+    out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
 }
 
 /// A query string of `key=value` pairs joined by `&`, both form-encoded.
 pub fn form_query(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-    for (index, (key, value)) in pairs.iter().enumerate() {
-        if index > 0 {
-            out.push('&');
-        }
-        form_encode_into(&mut out, key);
-        out.push('=');
-        form_encode_into(&mut out, value);
-    }
-    out
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(pairs);
+    query.finish()
 }
 
 /// JavaScript's `encodeURI` for a well-formed string (a JS string with a lone surrogate makes
 /// `encodeURI` throw; the binding rejects those before they get here).
 pub fn encode_uri(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    escape_into(&mut out, value, &URI, push_escaped);
-    out
-}
-
-/// Percent-encodes all but RFC 3986 unreserved characters (space is `%20`).
-fn encode_strict_into(out: &mut String, value: &str) {
-    escape_into(out, value, &UNRESERVED, push_escaped);
+    utf8_percent_encode(value, ENCODE_URI).to_string()
 }
 
 /// True for WeChat's in-app browser (its user agent carries `MicroMessenger`), but not for
@@ -174,17 +101,11 @@ pub struct Authorization {
 
 /// The QR login URL, byte-identical to the official connector's.
 pub fn qr_uri(config: &Config, request: &Request) -> String {
-    let mut url = String::new();
-    write_qr_uri(&mut url, config, request);
-    url
-}
-
-fn write_qr_uri(url: &mut String, config: &Config, request: &Request) {
     let scope = request
         .scope
         .or(config.scope.as_deref())
         .unwrap_or(QR_SCOPE);
-    url.reserve(
+    let mut url = String::with_capacity(
         QR_ENDPOINT.len()
             + 80
             + 3 * (config.web.app_id.len() + scope.len() + request.state.len())
@@ -192,29 +113,20 @@ fn write_qr_uri(url: &mut String, config: &Config, request: &Request) {
     );
     url.push_str(QR_ENDPOINT);
     url.push_str("?appid=");
-    form_encode_into(url, &config.web.app_id);
+    push_form_encoded(&mut url, &config.web.app_id);
     url.push_str("&redirect_uri=");
     // The official connector puts `encodeURI(redirectUri)` into URLSearchParams.
-    form_encode_uri_into(url, request.redirect_uri);
+    push_form_encoded(&mut url, &encode_uri(request.redirect_uri));
     url.push_str("&response_type=code&scope=");
-    form_encode_into(url, scope);
+    push_form_encoded(&mut url, scope);
     url.push_str("&state=");
-    form_encode_into(url, request.state);
+    push_form_encoded(&mut url, request.state);
+    url
 }
 
 /// The Official Account web-authorization URL. WeChat checks the parameter order and needs the
 /// `#wechat_redirect` fragment.
-pub fn official_account_uri(account: &OfficialAccount, request: &Request) -> Result<String> {
-    let mut url = String::new();
-    write_official_account_uri(&mut url, account, request)?;
-    Ok(url)
-}
-
-fn write_official_account_uri(
-    url: &mut String,
-    account: &OfficialAccount,
-    request: &Request,
-) -> Result<()> {
+fn official_account_uri(account: &OfficialAccount, request: &Request) -> Result<String> {
     if request.state.len() > MAX_OFFICIAL_ACCOUNT_STATE {
         return Err(Failure::described(
             Code::InvalidRequestParameters,
@@ -224,48 +136,30 @@ fn write_official_account_uri(
             ),
         ));
     }
-    url.reserve(OFFICIAL_ACCOUNT_ENDPOINT.len() + request.redirect_uri.len() * 3 + 160);
-    url.push_str(OFFICIAL_ACCOUNT_ENDPOINT);
-    url.push_str("?appid=");
-    encode_strict_into(url, &account.app.app_id);
-    url.push_str("&redirect_uri=");
-    encode_strict_into(url, request.redirect_uri);
-    url.push_str("&response_type=code&scope=");
-    url.push_str(SCOPE_USERINFO);
-    url.push_str("&state=");
-    encode_strict_into(url, request.state);
-    url.push_str("#wechat_redirect");
-    Ok(())
+    let encode = |value| utf8_percent_encode(value, UNRESERVED);
+    Ok(format!(
+        "{OFFICIAL_ACCOUNT_ENDPOINT}?appid={}&redirect_uri={}&response_type=code&scope={SCOPE_USERINFO}&state={}#wechat_redirect",
+        encode(&account.app.app_id),
+        encode(request.redirect_uri),
+        encode(request.state),
+    ))
 }
 
 /// Picks the flow by user agent: the Official Account inside WeChat when one is configured, the
-/// QR login everywhere else.
+/// QR login everywhere else. Every URL is ASCII.
 pub fn authorization_uri(config: &Config, request: &Request) -> Result<Authorization> {
-    let mut url = String::new();
-    let session = write_authorization_uri(&mut url, config, request)?;
-    Ok(Authorization { url, session })
-}
-
-/// [`authorization_uri`], written into `url` (cleared first) so that a caller can reuse one
-/// buffer; returns what to record, if anything. Every URL is ASCII.
-pub fn write_authorization_uri(
-    url: &mut String,
-    config: &Config,
-    request: &Request,
-) -> Result<Option<Session>> {
-    url.clear();
     match (&config.official_account, request.user_agent) {
-        (Some(account), Some(agent)) if is_wechat_browser(agent) => {
-            write_official_account_uri(url, account, request)?;
-            Ok(Some(Session {
+        (Some(account), Some(agent)) if is_wechat_browser(agent) => Ok(Authorization {
+            url: official_account_uri(account, request)?,
+            session: Some(Session {
                 app_id: account.app.app_id.clone(),
                 scope: SCOPE_USERINFO,
-            }))
-        }
-        _ => {
-            write_qr_uri(url, config, request);
-            Ok(None)
-        }
+            }),
+        }),
+        _ => Ok(Authorization {
+            url: qr_uri(config, request),
+            session: None,
+        }),
     }
 }
 
@@ -287,7 +181,6 @@ mod tests {
                     app_secret: "oasecret".into(),
                 },
             }),
-            data: Vec::new(),
         }
     }
 
@@ -304,8 +197,9 @@ mod tests {
     #[test]
     fn form_encoding_matches_url_search_params() {
         let mut out = String::new();
-        form_encode_into(&mut out, "a b+c*~'!");
+        push_form_encoded(&mut out, "a b+c*~'!");
         assert_eq!(out, "a+b%2Bc*%7E%27%21");
+        assert_eq!(form_query(&[("a b", "c&d")]), "a+b=c%26d");
     }
 
     #[test]

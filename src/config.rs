@@ -8,6 +8,8 @@
 //! a QR `scope` other than `snsapi_login` is refused (WeChat's QR page rejects any other), and the
 //! Official Account scope is `snsapi_userinfo` only (`snsapi_base` never gives a `unionid`).
 
+#![forbid(unsafe_code)]
+
 use crate::error::{Code, Failure, Result};
 use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
 
@@ -51,9 +53,6 @@ pub struct Config {
     /// The QR login scope: [`QR_SCOPE`], or `None` when absent or empty (the same URL).
     pub scope: Option<String>,
     pub official_account: Option<OfficialAccount>,
-    /// The keys `safeParse` keeps in `data`: the schema's keys that were `in` the input, in
-    /// schema order (a key present with the value `undefined` included).
-    pub data: Vec<&'static str>,
 }
 
 /// Validates a config as the guard does; `Err` holds the zod issues.
@@ -84,11 +83,6 @@ pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
         (None, Some(_)) => return Err(vec![pair_issue("officialAccountAppId")]),
     };
 
-    let data = FIELDS
-        .iter()
-        .filter(|f| input.field(f.key).is_some())
-        .map(|f| f.key)
-        .collect();
     Ok(Config {
         web: App {
             app_id: owned("appId").unwrap_or_default(),
@@ -96,7 +90,6 @@ pub fn parse(input: &Input) -> std::result::Result<Config, Vec<Issue>> {
         },
         scope: non_empty("scope").map(str::to_owned),
         official_account,
-        data,
     })
 }
 
@@ -147,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn accepts_the_official_shape_and_keeps_present_keys() {
+    fn accepts_the_official_shape() {
         let config = parse(&object(&[
             ("appSecret", text("s")),
             ("appId", text("a")),
@@ -156,7 +149,6 @@ mod tests {
         .unwrap();
         assert_eq!(config.web.app_id, "a");
         assert_eq!(config.scope, None);
-        assert_eq!(config.data, vec!["appId", "appSecret", "scope"]);
         assert!(config.official_account.is_none());
     }
 

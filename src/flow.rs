@@ -1,6 +1,8 @@
 //! The connector's operations, end to end: code exchange, user info, token storage and refresh.
 //! Every failure leaving this module has the app secrets and the tokens redacted.
 
+#![forbid(unsafe_code)]
+
 use serde_json::{Number, Value};
 
 use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW};
@@ -8,7 +10,7 @@ use crate::config::{App, Config};
 use crate::error::{Code, Endpoint, Failure, Result};
 use crate::reply::{self, TokenReply, UserInfo};
 use crate::schema::{Input, Shape};
-use crate::wechat::{self, Retry};
+use crate::wechat::{self, Api, Retry};
 
 /// Marks a refresh token issued to the Official Account app, so that a refresh months later goes
 /// to the app that issued it. Logto stores only the token itself, so the mark travels in it;
@@ -56,7 +58,7 @@ fn config_secrets(config: &Config) -> Vec<&str> {
 
 /// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
 /// WeChat, because a code can be used only once.
-pub async fn exchange_code(base: &str, app: &App, code: &str) -> Result<TokenReply> {
+pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenReply> {
     let query = crate::authorization::form_query(&[
         ("appid", &app.app_id),
         ("secret", &app.app_secret),
@@ -65,7 +67,7 @@ pub async fn exchange_code(base: &str, app: &App, code: &str) -> Result<TokenRep
     ]);
     let result = async {
         const WHAT: &str = "WeChat access_token endpoint";
-        let response = wechat::get(base, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
+        let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
             .await?
             .success(WHAT)?;
         reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
@@ -74,13 +76,13 @@ pub async fn exchange_code(base: &str, app: &App, code: &str) -> Result<TokenRep
     result.map_err(|f| f.redact(&[&app.app_secret]))
 }
 
-async fn fetch_user_info(base: &str, token: &TokenReply) -> Result<UserInfo> {
+async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
     let query = crate::authorization::form_query(&[
         ("access_token", &token.access_token),
         ("openid", &token.openid),
     ]);
     let response = wechat::get(
-        base,
+        api,
         wechat::USER_INFO_PATH,
         &query,
         "WeChat userinfo endpoint",
@@ -123,10 +125,10 @@ pub struct SignIn {
 
 /// `getUserInfo` / `getTokenResponseAndUserInfo`: the code exchange with the app of the flow,
 /// then the user's profile.
-pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
+pub async fn sign_in(api: &Api, config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
     let app = app_for(config, flow);
     let secrets = config_secrets(config);
-    let token = exchange_code(base, app, code)
+    let token = exchange_code(api, app, code)
         .await
         .map_err(|f| f.redact(&secrets))?;
     let mut with_tokens = secrets.clone();
@@ -135,8 +137,8 @@ pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Res
         with_tokens.push(refresh);
     }
     let user_info = match flow {
-        Flow::QrCode => fetch_user_info(base, &token).await,
-        Flow::OfficialAccount => official_account_user(base, &token, &app.app_id).await,
+        Flow::QrCode => fetch_user_info(api, &token).await,
+        Flow::OfficialAccount => official_account_user(api, &token, &app.app_id).await,
     }
     .map_err(|f| f.redact(&with_tokens))?;
     Ok(SignIn {
@@ -149,7 +151,7 @@ pub async fn sign_in(base: &str, config: &Config, code: &str, flow: Flow) -> Res
 /// it only when the Official Account is bound to the Open Platform account of the Website App,
 /// and the `openid` there differs from the same person's QR sign-ins, so signing in under it
 /// would split one person into two Logto accounts.
-async fn official_account_user(base: &str, token: &TokenReply, app_id: &str) -> Result<UserInfo> {
+async fn official_account_user(api: &Api, token: &TokenReply, app_id: &str) -> Result<UserInfo> {
     if token.is_snapshot_user {
         return Err(Failure::described(
             Code::AuthorizationFailed,
@@ -158,7 +160,7 @@ async fn official_account_user(base: &str, token: &TokenReply, app_id: &str) -> 
              (使用完整服务) before signing in",
         ));
     }
-    let mut info = fetch_user_info(base, token).await?;
+    let mut info = fetch_user_info(api, token).await?;
     let non_empty = |id: Option<&str>| id.filter(|id| !id.is_empty()).map(str::to_owned);
     let unionid = non_empty(info.raw_data.get("unionid").and_then(Value::as_str))
         .or_else(|| non_empty(token.unionid.as_deref()));
@@ -186,7 +188,7 @@ fn not_bound_to_open_platform(app_id: &str) -> Failure {
 
 /// `getAccessTokenByRefreshToken`: asks the app that issued the token for a new access token.
 /// The refresh endpoint takes no secret.
-pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result<TokenResponse> {
+pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<TokenResponse> {
     let (flow, app, token) = match refresh_token.strip_prefix(OFFICIAL_ACCOUNT_REFRESH_PREFIX) {
         Some(token) => match &config.official_account {
             Some(account) => (Flow::OfficialAccount, &account.app, token),
@@ -209,7 +211,7 @@ pub async fn refresh(base: &str, config: &Config, refresh_token: &str) -> Result
     let result = async {
         const WHAT: &str = "WeChat refresh_token endpoint";
         let response = wechat::get(
-            base,
+            api,
             wechat::REFRESH_TOKEN_PATH,
             &query,
             WHAT,
@@ -244,7 +246,6 @@ mod tests {
                     app_secret: "oasecret".into(),
                 },
             }),
-            data: Vec::new(),
         }
     }
 

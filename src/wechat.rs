@@ -1,6 +1,8 @@
 //! The WeChat API client: where requests go, how long they may take, how much is read, and how
 //! transport failures are described (never with the URL, which carries the secret or token).
 
+#![forbid(unsafe_code)]
+
 use std::error::Error as _;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -20,27 +22,82 @@ pub const ACCESS_TOKEN_PATH: &str = "/sns/oauth2/access_token";
 pub const USER_INFO_PATH: &str = "/sns/userinfo";
 pub const REFRESH_TOKEN_PATH: &str = "/sns/oauth2/refresh_token";
 
-/// The API origin from the environment, read on every call. It must be https unless it is
-/// loopback (for tests and local gateways).
-pub fn base_url() -> Result<String> {
-    let raw = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    check_base_url(&raw)?;
-    Ok(raw.trim_end_matches('/').to_owned())
+/// Where the calls of one connector call go, and the client that makes them: taken when the call
+/// is made, on the JS thread (where Node may also change the environment), from
+/// [`BASE_URL_ENV`]. Plain http is allowed to loopback only, and never through a proxy: the
+/// query carries the app secret.
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    client: Client,
+    /// The user name and password of the base URL, never repeated in an error.
+    credentials: Vec<String>,
 }
 
-pub fn check_base_url(raw: &str) -> Result<()> {
-    let invalid =
-        |why: &str| Failure::described(Code::InvalidConfig, format!("{BASE_URL_ENV} {why}: {raw}"));
-    let url = Url::parse(raw).map_err(|_| invalid("is not a URL"))?;
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &Url::parse(&self.base).map(|url| shown(&url)))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Api {
+    pub fn from_env() -> Result<Api> {
+        let raw = std::env::var(BASE_URL_ENV)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let url = check_base_url(&raw)?;
+        let clients = clients()?;
+        let client = match url.scheme() {
+            "http" => clients.direct.clone(),
+            _ => clients.proxied.clone(),
+        };
+        let credentials = [url.username(), url.password().unwrap_or_default()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .flat_map(|part| {
+                let decoded = percent_encoding::percent_decode_str(part)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                [part.to_owned(), decoded]
+            })
+            .collect();
+        Ok(Api {
+            base: raw.trim_end_matches('/').to_owned(),
+            client,
+            credentials,
+        })
+    }
+}
+
+/// The base URL as errors may show it: scheme, host, port and path; never the user, password,
+/// query or fragment.
+fn shown(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+        None => format!("{}://{host}{}", url.scheme(), url.path()),
+    }
+}
+
+pub fn check_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|_| {
+        Failure::described(Code::InvalidConfig, format!("{BASE_URL_ENV} is not a URL"))
+    })?;
+    let invalid = |why: &str| {
+        Failure::described(
+            Code::InvalidConfig,
+            format!("{BASE_URL_ENV} {why}: {}", shown(&url)),
+        )
+    };
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment"));
     }
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
         "http" => Err(invalid("must use https unless its host is loopback")),
         _ => Err(invalid("must be an https URL")),
     }
@@ -55,16 +112,34 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// One shared client: connections (and TLS sessions) are reused across sign-ins.
-fn client() -> Result<&'static Client> {
-    static CLIENT: OnceLock<std::result::Result<Client, String>> = OnceLock::new();
-    CLIENT
-        .get_or_init(build_client)
-        .as_ref()
-        .map_err(|why| Failure::described(Code::General, why.clone()))
+/// The two shared clients (connections and TLS sessions are reused across sign-ins): one that
+/// honours the proxy settings, for https, and one that never uses a proxy, for plain http to
+/// loopback.
+struct Clients {
+    proxied: Client,
+    direct: Client,
 }
 
-fn build_client() -> std::result::Result<Client, String> {
+/// The clients, built at first use; a failure to build them is reported, not kept, so a later
+/// call tries again.
+fn clients() -> Result<&'static Clients> {
+    static CLIENTS: OnceLock<Clients> = OnceLock::new();
+    if let Some(clients) = CLIENTS.get() {
+        return Ok(clients);
+    }
+    let built = build_client(true).and_then(|proxied| {
+        Ok(Clients {
+            proxied,
+            direct: build_client(false)?,
+        })
+    });
+    match built {
+        Ok(clients) => Ok(CLIENTS.get_or_init(|| clients)),
+        Err(why) => Err(Failure::described(Code::General, why)),
+    }
+}
+
+fn build_client(through_proxies: bool) -> std::result::Result<Client, String> {
     let mut builder = Client::builder()
         .redirect(redirect::Policy::none())
         // The whole-request budget is enforced once, around each attempt, in `get`.
@@ -78,6 +153,9 @@ fn build_client() -> std::result::Result<Client, String> {
     // an unreadable file is ignored rather than fatal.
     for certificate in extra_ca_certificates() {
         builder = builder.add_root_certificate(certificate);
+    }
+    if !through_proxies {
+        builder = builder.no_proxy();
     }
     builder
         .build()
@@ -134,17 +212,18 @@ pub enum Retry {
 /// Pause before the one retry, so a restarting gateway or a flapping connection can recover.
 pub const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
-/// GETs `base + path + ? + query`, `base` from [`base_url`]. `what` names the endpoint in error
-/// descriptions.
-pub async fn get(
-    base: &str,
-    path: &str,
-    query: &str,
-    what: &str,
-    retry: Retry,
-) -> Result<Response> {
-    let url = format!("{base}{path}?{query}");
-    let client = client()?;
+/// GETs `path?query` of the API. `what` names the endpoint in error descriptions, which never
+/// hold the base URL's credentials.
+pub async fn get(api: &Api, path: &str, query: &str, what: &str, retry: Retry) -> Result<Response> {
+    let credentials: Vec<&str> = api.credentials.iter().map(String::as_str).collect();
+    send(api, path, query, what, retry)
+        .await
+        .map_err(|failure| failure.redact(&credentials))
+}
+
+async fn send(api: &Api, path: &str, query: &str, what: &str, retry: Retry) -> Result<Response> {
+    let url = format!("{}{path}?{query}", api.base);
+    let client = &api.client;
     let mut attempt = 0;
     loop {
         attempt += 1;

@@ -3,9 +3,7 @@
 //! independently of the code under test. `PROPTEST_CASES=200000 cargo test --release --test fuzz`
 //! runs them for longer.
 
-use connector_wechat_web::authorization::{
-    authorization_uri, encode_uri, qr_uri, write_authorization_uri, Request,
-};
+use connector_wechat_web::authorization::{authorization_uri, encode_uri, qr_uri, Request};
 use connector_wechat_web::config::{self, Config, FIELDS};
 use connector_wechat_web::error::{Code, Data, Endpoint};
 use connector_wechat_web::reply::{parse_json, token_reply, user_info};
@@ -205,7 +203,6 @@ proptest! {
             web: config::App { app_id: app_id.clone(), app_secret: "s".into() },
             scope: config_scope.clone(),
             official_account: None,
-            data: Vec::new(),
         };
         let request = Request { state: &state, redirect_uri: &redirect, scope: payload_scope.as_deref(), user_agent: None };
         let scope = payload_scope.clone().or(config_scope).unwrap_or_else(|| "snsapi_login".into());
@@ -219,7 +216,7 @@ proptest! {
     ) {
         let config = Config {
             web: config::App { app_id: "wx".into(), app_secret: "s".into() },
-            scope: None, official_account: None, data: Vec::new(),
+            scope: None, official_account: None,
         };
         let request = Request { state: &state, redirect_uri: &redirect, scope: None, user_agent: agent.as_deref() };
         let found = authorization_uri(&config, &request).unwrap();
@@ -227,8 +224,7 @@ proptest! {
         prop_assert!(found.session.is_none());
         prop_assert!(found.url.is_ascii());
 
-        // Inside WeChat with an Official Account: also ASCII (the binding hands URLs to JS as
-        // Latin-1), and a reused buffer holds exactly the new URL.
+        // Inside WeChat with an Official Account: also ASCII, WeChat's parameter order.
         let with_account = Config {
             official_account: Some(config::OfficialAccount {
                 app: config::App { app_id: state.clone(), app_secret: "s".into() },
@@ -236,12 +232,12 @@ proptest! {
             ..config
         };
         let inside = Request { user_agent: Some("MicroMessenger"), ..request };
-        let mut reused = String::from("left over from an earlier call ü");
-        match write_authorization_uri(&mut reused, &with_account, &inside) {
-            Ok(session) => {
-                prop_assert!(session.is_some());
-                prop_assert!(reused.is_ascii());
-                prop_assert_eq!(reused, authorization_uri(&with_account, &inside).unwrap().url);
+        match authorization_uri(&with_account, &inside) {
+            Ok(found) => {
+                prop_assert!(found.session.is_some());
+                prop_assert!(found.url.is_ascii());
+                prop_assert!(found.url.starts_with("https://open.weixin.qq.com/connect/oauth2/authorize?appid="));
+                prop_assert!(found.url.ends_with("#wechat_redirect"));
             }
             // Only a state longer than WeChat accepts is refused.
             Err(_) => prop_assert!(state.len() > 128),
