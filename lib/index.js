@@ -54,13 +54,13 @@ const toConnectorError = async ({ code, data, issues }) => {
   return new kit.ConnectorError(code, issues ? new HostZodError(issues) : data);
 };
 
-/** The value of a binding result; its failure raised as the host's ConnectorError. */
-const settle = async (result) => {
-  if (result.error) {
-    throw await toConnectorError(result.error);
-  }
-  return result;
-};
+/** A binding result's value; its failure raised as the host's ConnectorError. */
+const settle = (result) =>
+  result.error
+    ? toConnectorError(result.error).then((error) => {
+        throw error;
+      })
+    : result;
 
 // Errors thrown by the host's own callbacks (setSession), which pass through unchanged.
 const hostErrors = new WeakSet();
@@ -76,24 +76,31 @@ const fromHost = (callback) =>
       }
     : callback;
 
+/** A binding call that threw instead of answering (it cannot run at all): a ConnectorError. */
+const failed = async (error) => {
+  if (hostErrors.has(error)) {
+    throw error;
+  }
+  throw await toConnectorError({
+    code: 'general',
+    data: { errorDescription: `The WeChat connector failed: ${error?.message ?? String(error)}` },
+  });
+};
+
 /**
- * Runs a binding call and raises its result's failure. The binding throws only when it cannot run
- * at all (a panic, a value N-API cannot read): that is a ConnectorError for Logto too.
+ * Runs a binding call, which answers with a result (or a promise of one), and raises its failure.
+ * The binding throws only when it cannot run at all (a panic, a value N-API cannot read): that is
+ * a ConnectorError for Logto too. An error of the host's own (a failing setSession) passes
+ * through unchanged.
  */
-const call = async (run) => {
+const call = (run) => {
   let result;
   try {
-    result = await run();
+    result = run();
   } catch (error) {
-    if (hostErrors.has(error)) {
-      throw error;
-    }
-    throw await toConnectorError({
-      code: 'general',
-      data: { errorDescription: `The WeChat connector failed: ${error?.message ?? String(error)}` },
-    });
+    return failed(error);
   }
-  return settle(result);
+  return result instanceof Promise ? result.then(settle, failed) : settle(result);
 };
 
 const safeParse = (value) => {

@@ -13,7 +13,7 @@ use super::objects::{
     AccessTokenResult, AuthorizationUriResult, FlowSession, RefreshResult, SignInResult,
     UserInfoResult,
 };
-use super::values::{read_shape, string_value, text_if_string, well_formed_string, Presence};
+use super::values::{string_value, text_if_string, well_formed_string, Presence, Reader};
 use crate::error::{Code, Failure};
 use crate::schema::{Input, Kind, Shape};
 use crate::{authorization, config, flow, wechat};
@@ -38,7 +38,7 @@ fn config_keys() -> impl Iterator<Item = &'static str> {
     ts_return_type = "{ data?: WechatWebConfig; issues?: ZodIssue[] }"
 )]
 pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Object<'env>> {
-    let read = read_shape(env, &value, config_keys(), Presence::InObject)?;
+    let read = Reader::new(env).read_shape(&value, config_keys(), Presence::InObject)?;
     let mut result = Object::new(env)?;
     match config::parse(&read.input) {
         Ok(_) => {
@@ -57,17 +57,20 @@ pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Obj
 }
 
 /// The config as the flows use it, or `invalid_config` with the guard's issues.
-fn validated(env: &Env, value: &Unknown) -> Result<crate::error::Result<Arc<config::Config>>> {
-    let read = read_shape(env, value, config_keys(), Presence::Defined)?;
+fn validated(
+    reader: &Reader,
+    value: &Unknown,
+) -> Result<crate::error::Result<Arc<config::Config>>> {
+    let read = reader.read_shape(value, config_keys(), Presence::Defined)?;
     Ok(config::require(&read.input).map(Arc::new))
 }
 
 /// The config and the WeChat API it will call, both taken now, on the JS thread.
 fn prepared(
-    env: &Env,
+    reader: &Reader,
     value: &Unknown,
 ) -> Result<crate::error::Result<(Arc<config::Config>, wechat::Api)>> {
-    Ok(validated(env, value)?.and_then(|config| Ok((config, wechat::Api::from_env()?))))
+    Ok(validated(reader, value)?.and_then(|config| Ok((config, wechat::Api::from_env()?))))
 }
 
 /// Where to send the browser: WeChat's QR login page, or, inside WeChat's own browser with an
@@ -87,33 +90,29 @@ pub fn get_authorization_uri<'env>(
     config: Unknown<'env>,
 ) -> Result<Authorization<'env>> {
     let answer = |result: crate::error::Result<String>| Ok(Either::A(result.into()));
-    let config = match validated(env, &config)? {
+    let reader = Reader::new(env);
+    let config = match validated(&reader, &config)? {
         Ok(config) => config,
         Err(failure) => return answer(Err(failure)),
     };
     // Read as the official connector's URLSearchParams and encodeURI convert them.
     let payload = payload.coerce_to_object()?;
-    let state = string_value(&payload.get_named_property::<Unknown>("state")?)?;
-    let Some(redirect_uri) = well_formed_string(&payload.get_named_property("redirectUri")?)?
-    else {
+    let state = string_value(&reader.get(&payload, "state")?)?;
+    let Some(redirect_uri) = well_formed_string(&reader.get(&payload, "redirectUri")?)? else {
         return answer(Err(Failure::described(
             Code::InvalidRequestParameters,
             "redirectUri is not a well-formed string (URI malformed)",
         )));
     };
-    let scope: Unknown = payload.get_named_property("scope")?;
+    let scope = reader.get(&payload, "scope")?;
     let scope = match scope.get_type()? {
         ValueType::Undefined | ValueType::Null => None,
         _ => Some(string_value(&scope)?),
     };
-    let headers: Unknown = payload.get_named_property("headers")?;
+    let headers = reader.get(&payload, "headers")?;
     let user_agent = match headers.get_type()? {
         ValueType::Undefined | ValueType::Null => None,
-        _ => text_if_string(
-            &headers
-                .coerce_to_object()?
-                .get_named_property("userAgent")?,
-        )?,
+        _ => text_if_string(&reader.get(&headers.coerce_to_object()?, "userAgent")?)?,
     };
     let request = authorization::Request {
         state: &state,
@@ -136,7 +135,7 @@ pub fn get_authorization_uri<'env>(
         Ok(returned) => returned,
         Err(error) => {
             let thrown = JsError::from(error).into_unknown(*env);
-            return if is_not_implemented(&thrown)? {
+            return if is_not_implemented(&reader, &thrown)? {
                 answer(Ok(qr_url))
             } else {
                 Err(Error::from(thrown))
@@ -150,7 +149,7 @@ pub fn get_authorization_uri<'env>(
     let stored = PromiseRaw::<Unknown>::new(env.raw(), returned.raw())
         .then(move |_| Ok(AuthorizationUriResult::from(Ok(url))))?;
     let answered = stored.catch(move |thrown: CallbackContext<Unknown>| {
-        if is_not_implemented(&thrown.value)? {
+        if is_not_implemented(&Reader::new(&thrown.env), &thrown.value)? {
             Ok(Either::A(AuthorizationUriResult::from(Ok(qr_url))))
         } else {
             // Anything else setSession failed with is the caller's to see, unchanged.
@@ -162,11 +161,11 @@ pub fn get_authorization_uri<'env>(
 
 /// Whether a thrown value is connector-kit's `ConnectorError('not_implemented')` (Logto's
 /// `notImplemented`).
-fn is_not_implemented(thrown: &Unknown) -> Result<bool> {
+fn is_not_implemented(reader: &Reader, thrown: &Unknown) -> Result<bool> {
     if thrown.get_type()? != ValueType::Object {
         return Ok(false);
     }
-    let code = thrown.coerce_to_object()?.get_named_property("code")?;
+    let code = reader.get(&thrown.coerce_to_object()?, "code")?;
     Ok(text_if_string(&code)?.as_deref() == Some("not_implemented"))
 }
 
@@ -212,11 +211,12 @@ fn sign_in<'env, R>(
 where
     R: From<crate::error::Result<flow::SignIn>> + ToNapiValue + Send + 'static,
 {
-    let code = match callback_code(env, data)? {
+    let reader = Reader::new(env);
+    let code = match callback_code(env, &reader, data)? {
         Ok(code) => code,
         Err(failure) => return PromiseRaw::resolve(env, R::from(Err(failure))),
     };
-    let (config, api) = match prepared(env, config)? {
+    let (config, api) = match prepared(&reader, config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, R::from(Err(failure))),
     };
@@ -226,7 +226,7 @@ where
     };
     let Some(session) = session.filter(|value| value.is_promise().unwrap_or(false)) else {
         let session = match session {
-            Some(value) => Some(read_session(env, &value)?),
+            Some(value) => Some(read_session(&reader, &value)?),
             None => None,
         };
         return run_sign_in(env, config, api, code, session);
@@ -235,7 +235,7 @@ where
     let read = PromiseRaw::<Unknown>::new(env.raw(), session.raw())
         .catch(|_: CallbackContext<Unknown>| Ok(Null))?;
     let started = PromiseRaw::<Unknown>::new(env.raw(), read.raw()).then(move |context| {
-        let session = read_session(&context.env, &context.value)?;
+        let session = read_session(&Reader::new(&context.env), &context.value)?;
         let running: PromiseRaw<R> = run_sign_in(&context.env, config, api, code, Some(session))?;
         // Handed straight back to the promise machinery, within this callback's scope.
         Ok(PromiseRaw::<'static, R>::new(
@@ -253,8 +253,10 @@ const SESSION_KEYS: [&str; 3] = [
     authorization::SESSION_SCOPE,
 ];
 
-fn read_session(env: &Env, value: &Unknown) -> Result<Input> {
-    Ok(read_shape(env, value, SESSION_KEYS, Presence::Defined)?.input)
+fn read_session(reader: &Reader, value: &Unknown) -> Result<Input> {
+    Ok(reader
+        .read_shape(value, SESSION_KEYS, Presence::Defined)?
+        .input)
 }
 
 fn run_sign_in<'env, R>(
@@ -275,8 +277,12 @@ where
 
 /// The callback data must be an object with a string `code`; otherwise `general` with
 /// `JSON.stringify(data)`, as the official connector reports it.
-fn callback_code(env: &Env, data: &Unknown) -> Result<crate::error::Result<String>> {
-    let read = read_shape(env, data, ["code"], Presence::Defined)?;
+fn callback_code(
+    env: &Env,
+    reader: &Reader,
+    data: &Unknown,
+) -> Result<crate::error::Result<String>> {
+    let read = reader.read_shape(data, ["code"], Presence::Defined)?;
     if read.input.kind() == Kind::Object {
         if let Some(code) = read.input.field("code").and_then(Shape::as_text) {
             return Ok(Ok(code.to_owned()));
@@ -318,7 +324,7 @@ pub fn get_access_token_by_refresh_token<'env>(
             return PromiseRaw::resolve(env, RefreshResult::from(Err(failure)));
         }
     };
-    let (config, api) = match prepared(env, &config)? {
+    let (config, api) = match prepared(&Reader::new(env), &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, RefreshResult::from(Err(failure))),
     };
@@ -342,7 +348,7 @@ pub fn get_access_token<'env>(
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AccessTokenResult>> {
     let code = string_value(&code)?;
-    let (config, api) = match prepared(env, &config)? {
+    let (config, api) = match prepared(&Reader::new(env), &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, AccessTokenResult::from(Err(failure))),
     };

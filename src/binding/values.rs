@@ -6,51 +6,119 @@ use napi::{Env, JsGlobal, JsValue, Unknown, ValueType};
 
 use crate::schema::{Input, Kind};
 
-/// zod's name for the type of a JS value (its `getParsedType`).
-pub fn zod_type(env: &Env, value: &Unknown) -> Result<Kind> {
-    Ok(match value.get_type()? {
-        ValueType::Undefined => Kind::Undefined,
-        ValueType::Null => Kind::Null,
-        ValueType::Boolean => Kind::Boolean,
-        ValueType::Number if value.coerce_to_number()?.get_double()?.is_nan() => Kind::NaN,
-        ValueType::Number => Kind::Number,
-        ValueType::String => Kind::String,
-        ValueType::BigInt => Kind::BigInt,
-        ValueType::Symbol => Kind::Symbol,
-        ValueType::Function => Kind::Function,
-        ValueType::Object => object_type(env, value)?,
-        _ => Kind::Unknown,
-    })
+/// Reads JS values for one call.
+pub struct Reader<'env> {
+    env: &'env Env,
 }
 
-/// zod's type of an object: array, promise (a `then` and a `catch` function), plain object, or
-/// one of the built-in classes it names.
-fn object_type(env: &Env, value: &Unknown) -> Result<Kind> {
-    if value.is_array()? {
-        return Ok(Kind::Array);
+impl<'env> Reader<'env> {
+    pub fn new(env: &'env Env) -> Self {
+        Reader { env }
     }
-    let object = value.coerce_to_object()?;
-    let is_function = |key: &str| -> Result<bool> {
-        Ok(object.get_named_property::<Unknown>(key)?.get_type()? == ValueType::Function)
-    };
-    if is_function("then")? && is_function("catch")? {
-        return Ok(Kind::Promise);
+
+    /// `object[name]`, read once.
+    pub fn get(&self, object: &Object<'env>, name: &str) -> Result<Unknown<'env>> {
+        object.get_named_property(name)
     }
-    if has_plain_prototype(&object)? {
-        return Ok(Kind::Object);
+
+    /// zod's name for the type of a JS value (its `getParsedType`).
+    pub fn zod_type(&self, value: &Unknown) -> Result<Kind> {
+        Ok(match value.get_type()? {
+            ValueType::Undefined => Kind::Undefined,
+            ValueType::Null => Kind::Null,
+            ValueType::Boolean => Kind::Boolean,
+            ValueType::Number if value.coerce_to_number()?.get_double()?.is_nan() => Kind::NaN,
+            ValueType::Number => Kind::Number,
+            ValueType::String => Kind::String,
+            ValueType::BigInt => Kind::BigInt,
+            ValueType::Symbol => Kind::Symbol,
+            ValueType::Function => Kind::Function,
+            ValueType::Object => self.object_type(value)?,
+            _ => Kind::Unknown,
+        })
     }
-    let global: JsGlobal = env.get_global()?;
-    let is_instance_of =
-        |class: &str| value.instanceof(global.get_named_property::<Unknown>(class)?);
-    Ok(if is_instance_of("Map")? {
-        Kind::Map
-    } else if is_instance_of("Set")? {
-        Kind::Set
-    } else if value.is_date()? {
-        Kind::Date
-    } else {
-        Kind::Object
-    })
+
+    /// zod's type of an object: array, promise (a `then` and a `catch` function), plain object,
+    /// or one of the built-in classes it names.
+    fn object_type(&self, value: &Unknown) -> Result<Kind> {
+        if value.is_array()? {
+            return Ok(Kind::Array);
+        }
+        let object = value.coerce_to_object()?;
+        let is_function = |name: &str| -> Result<bool> {
+            Ok(self.get(&object, name)?.get_type()? == ValueType::Function)
+        };
+        if is_function("then")? && is_function("catch")? {
+            return Ok(Kind::Promise);
+        }
+        if has_plain_prototype(&object)? {
+            return Ok(Kind::Object);
+        }
+        let global: JsGlobal = self.env.get_global()?;
+        let is_instance_of =
+            |class: &str| value.instanceof(global.get_named_property::<Unknown>(class)?);
+        Ok(if is_instance_of("Map")? {
+            Kind::Map
+        } else if is_instance_of("Set")? {
+            Kind::Set
+        } else if value.is_date()? {
+            Kind::Date
+        } else {
+            Kind::Object
+        })
+    }
+
+    /// A property of an object, read once, with its type; `None` when it is not present.
+    fn property(
+        &self,
+        object: &Object<'env>,
+        name: &str,
+        presence: Presence,
+    ) -> Result<Option<(Unknown<'env>, ValueType)>> {
+        let value = self.get(object, name)?;
+        let value_type = value.get_type()?;
+        let present = value_type != ValueType::Undefined
+            || (presence == Presence::InObject && object.has_named_property(name)?);
+        Ok(present.then_some((value, value_type)))
+    }
+
+    /// Reads `value` for a schema: for an object, only the given keys that are present, each once.
+    pub fn read_shape(
+        &self,
+        value: &Unknown<'env>,
+        keys: impl IntoIterator<Item = &'static str>,
+        presence: Presence,
+    ) -> Result<Read<'env>> {
+        let mut fields = Vec::new();
+        let input = match self.zod_type(value)? {
+            Kind::String => Input::Text(string_value(value)?),
+            Kind::Object => {
+                let object = value.coerce_to_object()?;
+                let mut inputs = Vec::new();
+                for key in keys {
+                    if let Some((field, value_type)) = self.property(&object, key, presence)? {
+                        inputs.push((key.to_owned(), self.scalar_or_text(&field, value_type)?));
+                        fields.push((key, field));
+                    }
+                }
+                Input::Object(inputs)
+            }
+            other => Input::Scalar(other),
+        };
+        Ok(Read { input, fields })
+    }
+
+    /// A field's value: its text when it is a string, otherwise its zod type (nested objects are
+    /// not looked into: no schema here has one).
+    fn scalar_or_text(&self, value: &Unknown, value_type: ValueType) -> Result<Input> {
+        Ok(match value_type {
+            ValueType::String => Input::Text(string_value(value)?),
+            _ => match self.zod_type(value)? {
+                Kind::Object => Input::Object(Vec::new()),
+                other => Input::Scalar(other),
+            },
+        })
+    }
 }
 
 /// Whether the prototype is `null` or itself has none (`Object.prototype`): no class to name.
@@ -60,6 +128,23 @@ fn has_plain_prototype(object: &Object) -> Result<bool> {
         return Ok(true);
     }
     Ok(prototype.coerce_to_object()?.get_prototype()?.get_type()? == ValueType::Null)
+}
+
+/// Which of an object's keys count as present.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `key in object`, as zod decides which keys `safeParse` keeps in its `data` (a key present
+    /// with the value `undefined` included).
+    InObject,
+    /// Keys whose value is not `undefined`: all that validation and the flows look at.
+    Defined,
+}
+
+/// A JS value as a schema sees it, with the JS values of the fields it read (to hand back the
+/// very values that were checked, as zod does).
+pub struct Read<'env> {
+    pub input: Input,
+    pub fields: Vec<(&'static str, Unknown<'env>)>,
 }
 
 /// JavaScript's `String(value)` as UTF-8, whole, whatever its length (a lone surrogate becomes
@@ -84,72 +169,4 @@ pub fn well_formed_string(value: &Unknown) -> Result<Option<String>> {
     let units = units.as_slice();
     let units = units.strip_suffix(&[0]).unwrap_or(units);
     Ok(String::from_utf16(units).ok())
-}
-
-/// Which of an object's keys count as present.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// `key in object`, as zod decides which keys `safeParse` keeps in its `data` (a key present
-    /// with the value `undefined` included).
-    InObject,
-    /// Keys whose value is not `undefined`: all that validation and the flows look at.
-    Defined,
-}
-
-/// A property of an object, read once, with its type; `None` when it is not present.
-fn property<'env>(
-    object: &Object<'env>,
-    key: &str,
-    presence: Presence,
-) -> Result<Option<(Unknown<'env>, ValueType)>> {
-    let value: Unknown = object.get_named_property(key)?;
-    let value_type = value.get_type()?;
-    let present = value_type != ValueType::Undefined
-        || (presence == Presence::InObject && object.has_named_property(key)?);
-    Ok(present.then_some((value, value_type)))
-}
-
-/// A JS value as a schema sees it, with the JS values of the fields it read (to hand back the
-/// very values that were checked, as zod does).
-pub struct Read<'env> {
-    pub input: Input,
-    pub fields: Vec<(&'static str, Unknown<'env>)>,
-}
-
-/// Reads `value` for a schema: for an object, only the given keys that are present, each once.
-pub fn read_shape<'env>(
-    env: &Env,
-    value: &Unknown<'env>,
-    keys: impl IntoIterator<Item = &'static str>,
-    presence: Presence,
-) -> Result<Read<'env>> {
-    let mut fields = Vec::new();
-    let input = match zod_type(env, value)? {
-        Kind::String => Input::Text(string_value(value)?),
-        Kind::Object => {
-            let object = value.coerce_to_object()?;
-            let mut inputs = Vec::new();
-            for key in keys {
-                if let Some((field, value_type)) = property(&object, key, presence)? {
-                    inputs.push((key.to_owned(), scalar_or_text(env, &field, value_type)?));
-                    fields.push((key, field));
-                }
-            }
-            Input::Object(inputs)
-        }
-        other => Input::Scalar(other),
-    };
-    Ok(Read { input, fields })
-}
-
-/// A field's value: its text when it is a string, otherwise its zod type (nested objects are not
-/// looked into: no schema here has one).
-fn scalar_or_text(env: &Env, value: &Unknown, value_type: ValueType) -> Result<Input> {
-    Ok(match value_type {
-        ValueType::String => Input::Text(string_value(value)?),
-        _ => match zod_type(env, value)? {
-            Kind::Object => Input::Object(Vec::new()),
-            other => Input::Scalar(other),
-        },
-    })
 }
