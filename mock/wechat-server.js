@@ -324,7 +324,9 @@ const faults = {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     res.write('{"a":"');
     const pump = () => {
-      while (!res.destroyed && res.write(chunk)) {}
+      while (!res.destroyed && res.write(chunk)) {
+        // write until the socket's buffer is full
+      }
       if (!res.destroyed) {
         res.once('drain', pump);
       }

@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const binary = path.join(root, binaryName(platformName(process)));
 
 const newestSource = () => {
-  const files = ['Cargo.toml', 'Cargo.lock', 'build.rs', ...readdirSync(path.join(root, 'src')).map((f) => `src/${f}`)];
+  const sources = readdirSync(path.join(root, 'src'), { recursive: true }).map((file) => `src/${file}`);
+  const files = ['Cargo.toml', 'Cargo.lock', 'build.rs', 'package.json', ...sources];
   return Math.max(...files.map((f) => statSync(path.join(root, f)).mtimeMs));
 };
 

@@ -8,10 +8,10 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::config::{Config, OfficialAccount, QR_SCOPE, SCOPE_USERINFO};
 use crate::error::{Code, Failure, Result};
 
-pub const QR_ENDPOINT: &str = "https://open.weixin.qq.com/connect/qrconnect";
-pub const OFFICIAL_ACCOUNT_ENDPOINT: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
+const QR_ENDPOINT: &str = "https://open.weixin.qq.com/connect/qrconnect";
+const OFFICIAL_ACCOUNT_ENDPOINT: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
 /// WeChat documents `state` as at most 128 bytes in the Official Account flow.
-pub const MAX_OFFICIAL_ACCOUNT_STATE: usize = 128;
+const MAX_OFFICIAL_ACCOUNT_STATE: usize = 128;
 
 /// The `setSession` keys that record an Official Account sign-in.
 pub const SESSION_FLOW: &str = "wechatWebFlow";
@@ -65,13 +65,13 @@ pub fn form_query(pairs: &[(&str, &str)]) -> String {
 
 /// JavaScript's `encodeURI` for a well-formed string (a JS string with a lone surrogate makes
 /// `encodeURI` throw; the binding rejects those before they get here).
-pub fn encode_uri(value: &str) -> String {
+fn encode_uri(value: &str) -> String {
     utf8_percent_encode(value, ENCODE_URI).to_string()
 }
 
 /// True for WeChat's in-app browser (its user agent carries `MicroMessenger`), but not for
 /// WeCom (企业微信), whose browser carries both `MicroMessenger` and `wxwork`.
-pub fn is_wechat_browser(user_agent: &str) -> bool {
+fn is_wechat_browser(user_agent: &str) -> bool {
     let lower = user_agent.to_ascii_lowercase();
     lower.contains("micromessenger") && !lower.contains("wxwork")
 }

@@ -17,7 +17,7 @@ use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
 pub const QR_SCOPE: &str = "snsapi_login";
 /// The Official Account scope: the only one that gives a `unionid`.
 pub const SCOPE_USERINFO: &str = "snsapi_userinfo";
-pub const OFFICIAL_ACCOUNT_SCOPES: &[&str] = &[SCOPE_USERINFO];
+const OFFICIAL_ACCOUNT_SCOPES: &[&str] = &[SCOPE_USERINFO];
 
 /// The guard's fields, in order. The binding reads exactly these keys from a JS config.
 pub const FIELDS: &[Field] = &[

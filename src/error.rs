@@ -108,6 +108,16 @@ pub enum Endpoint {
     RefreshToken,
 }
 
+/// WeChat's `errcode`s for a code that cannot be exchanged: 40029 invalid, 40163 already used,
+/// 42003 expired (the official connector's `invalidAuthCodeErrcode`).
+const INVALID_AUTH_CODE_ERRCODES: [f64; 3] = [40029.0, 40163.0, 42003.0];
+/// `errcode`s of userinfo for an access token WeChat no longer accepts: 40001 invalid
+/// credential, 40014 invalid access token.
+const INVALID_ACCESS_TOKEN_ERRCODES: [f64; 2] = [40001.0, 40014.0];
+/// `errcode`s of the refresh endpoint for a refresh token that is invalid (40030) or expired
+/// (42002): the user must sign in again.
+const INVALID_REFRESH_TOKEN_ERRCODES: [f64; 2] = [40030.0, 42002.0];
+
 /// The one `errcode` mapping. `errcode` 0 (and an absent one) is success, like the official
 /// connector's `if (errcode)`.
 pub fn check_errcode(
@@ -124,14 +134,15 @@ pub fn check_errcode(
     }
     let is = |codes: &[f64]| codes.contains(&value);
     let specific = match endpoint {
-        // 40029 invalid code, 40163 code already used, 42003 code expired.
-        Endpoint::AccessToken if is(&[40029.0, 40163.0, 42003.0]) => {
+        Endpoint::AccessToken if is(&INVALID_AUTH_CODE_ERRCODES) => {
             Some(Code::SocialAuthCodeInvalid)
         }
-        // 40001 invalid credential, 40014 invalid access token.
-        Endpoint::UserInfo if is(&[40001.0, 40014.0]) => Some(Code::SocialAccessTokenInvalid),
-        // 40030 invalid refresh token, 42002 refresh token expired: the user must sign in again.
-        Endpoint::RefreshToken if is(&[40030.0, 42002.0]) => Some(Code::SocialAccessTokenInvalid),
+        Endpoint::UserInfo if is(&INVALID_ACCESS_TOKEN_ERRCODES) => {
+            Some(Code::SocialAccessTokenInvalid)
+        }
+        Endpoint::RefreshToken if is(&INVALID_REFRESH_TOKEN_ERRCODES) => {
+            Some(Code::SocialAccessTokenInvalid)
+        }
         _ => None,
     };
     if let Some(code) = specific {
@@ -147,9 +158,9 @@ pub fn check_errcode(
 
 /// Shortest secret we redact: shorter strings would mangle ordinary words, and real WeChat
 /// secrets and tokens are far longer (32 and 80+ characters).
-pub const MIN_REDACTED_LEN: usize = 6;
+const MIN_REDACTED_LEN: usize = 6;
 
-pub const REDACTED: &str = "[redacted]";
+const REDACTED: &str = "[redacted]";
 
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();

@@ -15,7 +15,7 @@ use crate::wechat::{self, Api, Retry};
 /// Marks a refresh token issued to the Official Account app, so that a refresh months later goes
 /// to the app that issued it. Logto stores only the token itself, so the mark travels in it;
 /// WeChat's tokens never contain `:`.
-pub const OFFICIAL_ACCOUNT_REFRESH_PREFIX: &str = "wxoa:";
+const OFFICIAL_ACCOUNT_REFRESH_PREFIX: &str = "wxoa:";
 
 /// Which app a sign-in went through, read back from the connector session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

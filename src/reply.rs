@@ -30,7 +30,7 @@ const USER_INFO_FIELDS: &[Field] = &[
 ];
 
 /// The body as text, decoded like Node's `buffer.toString('utf8')` (bad bytes become U+FFFD).
-pub fn body_text(body: &[u8]) -> String {
+fn body_text(body: &[u8]) -> String {
     String::from_utf8_lossy(body).into_owned()
 }
 

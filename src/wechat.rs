@@ -13,10 +13,10 @@ use crate::error::{Code, Failure, Result};
 use crate::reply::MAX_BODY_BYTES;
 
 /// Environment variable naming the API origin (default `https://api.weixin.qq.com`).
-pub const BASE_URL_ENV: &str = "LOGTO_WECHAT_API_BASE_URL";
-pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
+const BASE_URL_ENV: &str = "LOGTO_WECHAT_API_BASE_URL";
+const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
 /// Budget of one request: connect, TLS, headers and the whole body.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub const ACCESS_TOKEN_PATH: &str = "/sns/oauth2/access_token";
 pub const USER_INFO_PATH: &str = "/sns/userinfo";
@@ -82,7 +82,7 @@ fn shown(url: &Url) -> String {
     }
 }
 
-pub fn check_base_url(raw: &str) -> Result<Url> {
+fn check_base_url(raw: &str) -> Result<Url> {
     let url = Url::parse(raw).map_err(|_| {
         Failure::described(Code::InvalidConfig, format!("{BASE_URL_ENV} is not a URL"))
     })?;
@@ -210,7 +210,7 @@ pub enum Retry {
 }
 
 /// Pause before the one retry, so a restarting gateway or a flapping connection can recover.
-pub const RETRY_PAUSE: Duration = Duration::from_millis(250);
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
 /// GETs `path?query` of the API. `what` names the endpoint in error descriptions, which never
 /// hold the base URL's credentials.
