@@ -1,23 +1,50 @@
-// A burst of sign-ins, hundreds in flight, against the mock in its own process: zero failures,
-// and a second equal round leaves memory where the first did. (Sized for CI; the long run is
-// `node --expose-gc scripts/load.js`.)
+// Bursts of sign-ins, hundreds in flight, against the mock in its own process and in this one:
+// none lost, the connections the connector opens stay bounded (it queues requests beyond its
+// limit instead of dialling a connection for each), and a second equal round leaves memory
+// where the first did. (Sized for CI; `node --expose-gc scripts/load.js --total 40000
+// --concurrency 500` is the long run, README gives its results.)
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 import { runLoad } from '../scripts/load.js';
+import { root } from './helpers/logto-instance.js';
 
 v8.setFlagsFromString('--expose-gc');
 globalThis.gc = vm.runInNewContext('gc');
 
-test('2 × 4000 sign-ins at concurrency 256: no failure, no growth', async () => {
-  const [first, second] = await runLoad({ total: 4000, concurrency: 256, rounds: 2 });
+/** The connector's limit of requests in flight (src/wechat.rs), and the slack a pool needs. */
+const maxConnections = 2 * 64;
+
+test('2 × 8000 sign-ins, 500 in flight, WeChat in another process: none lost, bounded, no growth', async () => {
+  const [first, second] = await runLoad({ total: 8000, concurrency: 500, rounds: 2, upstream: 'process' });
   for (const round of [first, second]) {
     assert.equal(round.failures, 0, round.firstFailure);
-    assert.equal(round.maxInFlight, 256);
+    assert.equal(round.maxInFlight, 500);
   }
+  assert.ok(first.connections <= maxConnections, `${first.connections} connections opened`);
+  assert.ok(second.connections <= maxConnections, `${second.connections} connections opened in round 2`);
   const grown = second.rss - first.rss;
   assert.ok(grown < Math.max(16 * 1048576, first.rss * 0.1), `RSS grew ${(grown / 1048576).toFixed(1)} MiB between equal rounds`);
   assert.ok(second.heapUsed < first.heapUsed * 1.2 + 4 * 1048576, 'JS heap did not grow');
+});
+
+test('8000 sign-ins, 500 in flight, WeChat in this process: none lost, bounded', async () => {
+  const [round] = await runLoad({ total: 8000, concurrency: 500, rounds: 1, upstream: 'same' });
+  assert.equal(round.failures, 0, round.firstFailure);
+  assert.ok(round.connections <= maxConnections, `${round.connections} connections opened`);
+});
+
+test("README's load command: the script runs from the command line, both ways", async () => {
+  for (const upstream of ['process', 'same']) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', 'scripts/load.js', '--total', '400', '--concurrency', '50', '--rounds', '1', '--upstream', upstream],
+      { cwd: root }
+    );
+    assert.match(stdout, /^round 1: 400 sign-ins, 50 in flight, 0 failures, \d+ connections opened, /m);
+  }
 });

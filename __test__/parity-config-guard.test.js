@@ -140,3 +140,39 @@ describe('configGuard: the Official Account keys (our addition)', () => {
     assert.equal(wrongType.error.issues[0].message, 'Expected string, received number');
   });
 });
+
+describe('configGuard reads each property once', () => {
+  test('a getter is called once, and data holds the very value it returned', () => {
+    const reads = {};
+    let next = 0;
+    const config = {};
+    for (const key of ['appId', 'appSecret', 'scope']) {
+      Object.defineProperty(config, key, {
+        enumerable: true,
+        get() {
+          reads[key] = (reads[key] ?? 0) + 1;
+          next += 1;
+          return key === 'scope' ? 'snsapi_login' : `${key}-${next}`;
+        },
+      });
+    }
+    const result = ours.configGuard.safeParse(config);
+    assert.deepEqual(reads, { appId: 1, appSecret: 1, scope: 1 });
+    assert.deepEqual(result, { success: true, data: { appId: 'appId-1', appSecret: 'appSecret-2', scope: 'snsapi_login' } });
+  });
+
+  test('a getter that returns a string once and a number after cannot pass for valid', () => {
+    let calls = 0;
+    const config = {
+      appSecret: 's',
+      get appId() {
+        calls += 1;
+        return calls === 1 ? 'wx' : 42;
+      },
+    };
+    const result = ours.configGuard.safeParse(config);
+    assert.equal(result.success, true);
+    assert.equal(result.data.appId, 'wx', 'the value checked is the value returned');
+    assert.equal(calls, 1);
+  });
+});

@@ -139,6 +139,10 @@ export const startMockWeChat = async ({
 
   const handler = (req, res) => {
     const url = new URL(req.url, 'http://mock');
+    if (url.pathname === '/__mock/stats') {
+      // For a mock in another process: the connections it has accepted (this one included).
+      return json(res, 200, { connections });
+    }
     if (!fixed) {
       requests.push({ method: req.method, path: url.pathname, query: url.search, url: req.url, headers: req.headers });
     }

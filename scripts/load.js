@@ -1,11 +1,13 @@
-// Load: many sign-ins at high concurrency against the mock WeChat in its own process; counts
-// failures and measures this process's memory after each round.
-//   node --expose-gc scripts/load.js [--total 50000] [--concurrency 512] [--rounds 2]
+// Load: bursts of sign-ins at high concurrency against the mock WeChat, in its own process or in
+// this one; counts failures, the connections the connector opened, and this process's memory
+// after each round.
+//   node --expose-gc scripts/load.js [--total 50000] [--concurrency 512] [--rounds 2] [--upstream process|same]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 import createConnector from '../lib/index.js';
 import { spawnMock } from '../__test__/helpers/processes.js';
+import { startMockWeChat } from '../mock/wechat-server.js';
 
 const config = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
 
@@ -17,8 +19,15 @@ const settleMemory = async () => {
   return process.memoryUsage();
 };
 
-export const runLoad = async ({ total = 5000, concurrency = 256, rounds = 2, log = () => {} } = {}) => {
-  const mock = await spawnMock();
+/** Connections the mock has accepted so far (asking opens one more, not counted). */
+const connectionsOf = async (mock) => {
+  const response = await fetch(`${mock.url}/__mock/stats`, { headers: { connection: 'close' } });
+  return (await response.json()).connections - 1;
+};
+
+export const runLoad = async ({ total = 5000, concurrency = 256, rounds = 2, upstream = 'process', log = () => {} } = {}) => {
+  const mock = upstream === 'same' ? await startMockWeChat() : await spawnMock();
+  let counted = 0;
   process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
   try {
     const connector = await createConnector({ getConfig: async () => config });
@@ -30,6 +39,8 @@ export const runLoad = async ({ total = 5000, concurrency = 256, rounds = 2, log
       let firstFailure;
       let maxInFlight = 0;
       let inFlight = 0;
+      const connectionsBefore = (await connectionsOf(mock)) - counted;
+      counted += 1;
       const started = performance.now();
       const worker = async () => {
         while (next < total) {
@@ -50,8 +61,12 @@ export const runLoad = async ({ total = 5000, concurrency = 256, rounds = 2, log
       };
       await Promise.all(Array.from({ length: concurrency }, worker));
       const seconds = (performance.now() - started) / 1000;
+      const connections = (await connectionsOf(mock)) - counted - connectionsBefore;
+      counted += 1;
+      // An in-process mock records every request; that is not the connector's memory.
+      mock.requests?.splice(0);
       const memory = await settleMemory();
-      const result = { round, total, concurrency, maxInFlight, failures, firstFailure: firstFailure?.message, seconds, perSecond: total / seconds, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external };
+      const result = { round, total, concurrency, maxInFlight, failures, connections, firstFailure: firstFailure?.message, seconds, perSecond: total / seconds, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external };
       results.push(result);
       log(result);
     }
@@ -62,14 +77,22 @@ export const runLoad = async ({ total = 5000, concurrency = 256, rounds = 2, log
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { total: { type: 'string', default: '50000' }, concurrency: { type: 'string', default: '512' }, rounds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({
+    options: {
+      total: { type: 'string', default: '50000' },
+      concurrency: { type: 'string', default: '512' },
+      rounds: { type: 'string', default: '2' },
+      upstream: { type: 'string', default: 'process' },
+    },
+  });
   const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
   const results = await runLoad({
     total: Number(values.total),
     concurrency: Number(values.concurrency),
     rounds: Number(values.rounds),
+    upstream: values.upstream,
     log: (r) =>
-      console.log(`round ${r.round}: ${r.total} sign-ins, ${r.maxInFlight} in flight, ${r.failures} failures, ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(0)}/s), rss ${mib(r.rss)}, heap ${mib(r.heapUsed)}`),
+      console.log(`round ${r.round}: ${r.total} sign-ins, ${r.maxInFlight} in flight, ${r.failures} failures, ${r.connections} connections opened, ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(0)}/s), rss ${mib(r.rss)}, heap ${mib(r.heapUsed)}`),
   });
   const growth = results.at(-1).rss - results[0].rss;
   console.log(`rss change from round 1 to round ${results.length}: ${mib(growth)}`);

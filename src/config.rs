@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 use crate::error::{Code, Failure, Result};
+use crate::redact::Hidden;
 use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
 
 /// The one scope WeChat's QR login (网站应用) accepts.
@@ -33,10 +34,19 @@ pub const FIELDS: &[Field] = &[
 ];
 
 /// Credentials of one WeChat app.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct App {
     pub app_id: String,
     pub app_secret: String,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &Hidden)
+            .finish()
+    }
 }
 
 /// The Official Account (服务号) used inside WeChat's own browser, always with

@@ -1,4 +1,5 @@
-//! Connector error codes and payloads, the one WeChat `errcode` mapping, and redaction.
+//! Connector error codes and payloads, and the one WeChat `errcode` mapping. Upstream text is
+//! kept apart ([`Echo`]) so that redaction (`crate::redact`) reaches it, and only it.
 //!
 //! A [`Failure`] is what every fallible operation of the core returns. The Logto entry turns it
 //! into `new ConnectorError(code, data)` of the host's `@logto/connector-kit`, so `data` follows
@@ -8,6 +9,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use crate::redact::{mask_token_fields, Secrets};
 use crate::schema::Issue;
 
 /// The `ConnectorErrorCodes` values this connector produces.
@@ -41,12 +43,57 @@ impl Code {
 pub enum Data {
     /// `new ConnectorError(code)`.
     None,
-    /// A string; connector-kit stores it as `{ message }`.
+    /// A string of the connector's own; connector-kit stores it as `{ message }`.
     Text(String),
-    /// A JSON object such as `{ errorDescription, errcode }`.
+    /// A JSON object of the connector's own, such as `{ errorDescription }`.
     Json(Value),
-    /// A zod validation failure; the Logto entry wraps the issues in a `ZodError`-like error.
+    /// A zod validation failure; the Logto entry wraps the issues in the host's `ZodError`.
     Issues(Vec<Issue>),
+    /// Text echoed by WeChat, a gateway or a proxy.
+    Echo(Echo),
+}
+
+/// Text that came from upstream, in the shape the official connector reports it. It is the only
+/// text redacted (the connector's own messages are left whole), before it is escaped, and it
+/// leaves as an excerpt of at most [`MAX_ECHO_BYTES`].
+#[derive(Clone, PartialEq)]
+pub struct Echo {
+    pub text: String,
+    pub shape: EchoShape,
+}
+
+impl std::fmt::Debug for Echo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Echo({:?}, {} bytes)", self.shape, self.text.len())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EchoShape {
+    /// The text is the data.
+    Text,
+    /// `JSON.stringify(text)`, as the official connector reports a userinfo error body.
+    Quoted,
+    /// `{ errorDescription: prefix + text, errcode? }`.
+    Description {
+        prefix: String,
+        errcode: Option<Number>,
+    },
+}
+
+/// Most upstream text an error carries: Logto logs the data and may return it.
+pub const MAX_ECHO_BYTES: usize = 1024;
+
+/// At most [`MAX_ECHO_BYTES`] of `text`, cut at a character boundary, saying what was left out.
+fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_ECHO_BYTES {
+        return text.into();
+    }
+    let mut end = MAX_ECHO_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes]", &text[..end], text.len() - end).into()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,22 +128,62 @@ impl Failure {
         Failure::new(code, Data::Issues(issues))
     }
 
+    /// Upstream text, in the given shape.
+    pub fn echoed(code: Code, text: impl Into<String>, shape: EchoShape) -> Self {
+        Failure::new(
+            code,
+            Data::Echo(Echo {
+                text: text.into(),
+                shape,
+            }),
+        )
+    }
+
     /// `errmsg` as the data when WeChat sent one, no data otherwise (as the official connector).
     fn with_errmsg(code: Code, errmsg: Option<&str>) -> Self {
         match errmsg {
-            Some(message) => Failure::text(code, message),
+            Some(message) => Failure::echoed(code, message, EchoShape::Text),
             None => Failure::bare(code),
         }
     }
 
-    /// Replaces every occurrence of the given secrets in the failure's strings.
-    pub fn redact(mut self, secrets: &[&str]) -> Self {
-        match &mut self.data {
-            Data::None | Data::Issues(_) => {}
-            Data::Text(text) => *text = redact(text, secrets),
-            Data::Json(value) => redact_value(value, secrets),
+    /// Redacts the echoed text of the failure (the connector's own text holds no secret).
+    pub fn redact(mut self, secrets: &Secrets) -> Self {
+        if let Data::Echo(echo) = &mut self.data {
+            echo.text = secrets.redact(&echo.text);
         }
         self
+    }
+
+    /// The data as JSON for `new ConnectorError(code, data)`, and the issues when it is a
+    /// `ZodError`. Echoed text leaves as an excerpt, with token fields masked.
+    pub fn into_data(self) -> (Option<Value>, Option<Vec<Value>>) {
+        match self.data {
+            Data::None => (None, None),
+            Data::Text(text) => (Some(Value::String(text)), None),
+            Data::Json(value) => (Some(value), None),
+            Data::Issues(issues) => (None, Some(issues.iter().map(Issue::to_json).collect())),
+            Data::Echo(Echo { text, shape }) => {
+                let text = mask_token_fields(&excerpt(&text));
+                let value = match shape {
+                    EchoShape::Text => Value::String(text),
+                    EchoShape::Quoted => {
+                        Value::String(serde_json::to_string(&text).unwrap_or_default())
+                    }
+                    EchoShape::Description { prefix, errcode } => {
+                        let mut map = Map::new();
+                        if !text.is_empty() || errcode.is_none() {
+                            map.insert("errorDescription".into(), Value::String(prefix + &text));
+                        }
+                        if let Some(errcode) = errcode {
+                            map.insert("errcode".into(), Value::Number(errcode));
+                        }
+                        Value::Object(map)
+                    }
+                };
+                (Some(value), None)
+            }
+        }
     }
 }
 
@@ -149,71 +236,18 @@ pub fn check_errcode(
         return Err(Failure::with_errmsg(code, errmsg));
     }
     let mut map = Map::new();
-    if let Some(message) = errmsg {
-        map.insert("errorDescription".into(), Value::String(message.into()));
-    }
-    map.insert("errcode".into(), Value::Number(number.clone()));
-    Err(Failure::new(Code::General, Data::Json(Value::Object(map))))
-}
-
-/// Shortest secret we redact: shorter strings would mangle ordinary words, and real WeChat
-/// secrets and tokens are far longer (32 and 80+ characters).
-const MIN_REDACTED_LEN: usize = 6;
-
-const REDACTED: &str = "[redacted]";
-
-pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        if secret.len() >= MIN_REDACTED_LEN && out.contains(secret) {
-            out = out.replace(secret, REDACTED);
-        }
-    }
-    scrub_token_fields(&out)
-}
-
-fn redact_value(value: &mut Value, secrets: &[&str]) {
-    match value {
-        Value::String(text) => *text = redact(text, secrets),
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
-        Value::Object(map) => map.values_mut().for_each(|v| redact_value(v, secrets)),
-        _ => {}
-    }
-}
-
-/// In text that is not valid JSON (so could not be parsed and checked), masks the value after an
-/// `access_token`/`refresh_token` key: a truncated token reply must not carry a token into an error.
-fn scrub_token_fields(text: &str) -> String {
-    const KEYS: [&str; 2] = ["\"access_token\"", "\"refresh_token\""];
-    if !KEYS.iter().any(|k| text.contains(k)) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some((index, key)) = KEYS
-        .iter()
-        .filter_map(|k| rest.find(k).map(|i| (i, *k)))
-        .min_by_key(|(i, _)| *i)
-    {
-        let after_key = index + key.len();
-        out.push_str(&rest[..after_key]);
-        rest = &rest[after_key..];
-        // Skip `\s*:\s*"` and mask up to the closing quote (or the end of the text).
-        let trimmed = rest.trim_start();
-        let Some(after_colon) = trimmed.strip_prefix(':') else {
-            continue;
-        };
-        let value = after_colon.trim_start();
-        let Some(inner) = value.strip_prefix('"') else {
-            continue;
-        };
-        out.push_str(&rest[..rest.len() - inner.len()]);
-        let end = inner.find('"').unwrap_or(inner.len());
-        out.push_str(REDACTED);
-        rest = &inner[end..];
-    }
-    out.push_str(rest);
-    out
+    let Some(message) = errmsg else {
+        map.insert("errcode".into(), Value::Number(number.clone()));
+        return Err(Failure::new(Code::General, Data::Json(Value::Object(map))));
+    };
+    Err(Failure::echoed(
+        Code::General,
+        message,
+        EchoShape::Description {
+            prefix: String::new(),
+            errcode: Some(number.clone()),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -237,7 +271,7 @@ mod tests {
             let failure = check_errcode(Endpoint::AccessToken, Some(&num(code)), Some("bad code"))
                 .unwrap_err();
             assert_eq!(failure.code, Code::SocialAuthCodeInvalid);
-            assert_eq!(failure.data, Data::Text("bad code".into()));
+            assert_eq!(failure.into_data().0, Some(json!("bad code")));
         }
         let failure = check_errcode(Endpoint::AccessToken, Some(&num(40029)), None).unwrap_err();
         assert_eq!(failure.data, Data::None);
@@ -253,12 +287,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(failure.code, Code::General);
         assert_eq!(
-            failure.data,
-            Data::Json(json!({"errorDescription": "invalid appsecret", "errcode": 40125}))
+            failure.into_data().0,
+            Some(json!({"errorDescription": "invalid appsecret", "errcode": 40125}))
         );
         // A userinfo errcode that is specific to the token endpoint stays general.
         let failure = check_errcode(Endpoint::UserInfo, Some(&num(40029)), None).unwrap_err();
-        assert_eq!(failure.data, Data::Json(json!({"errcode": 40029})));
+        assert_eq!(failure.into_data().0, Some(json!({"errcode": 40029})));
     }
 
     #[test]
@@ -276,27 +310,20 @@ mod tests {
     }
 
     #[test]
-    fn redaction_masks_secrets_and_token_fields() {
-        let text = "secret=abcdefgh1234 and {\"access_token\": \"TOKEN123\", \"refresh_token\":\"R";
-        let out = redact(text, &["abcdefgh1234", "x"]);
-        assert!(!out.contains("abcdefgh1234"));
-        assert!(!out.contains("TOKEN123"));
-        assert!(!out.contains("\"R"));
-        assert!(out.contains("\"access_token\": \"[redacted]\""));
-        // Short strings are not treated as secrets.
-        assert_eq!(redact("a b c", &["a"]), "a b c");
-    }
-
-    #[test]
-    fn redaction_reaches_nested_json_data() {
-        let failure = Failure::new(
-            Code::General,
-            Data::Json(json!({"errorDescription": "echo supersecret1"})),
-        )
-        .redact(&["supersecret1"]);
+    fn only_echoed_text_is_redacted_and_it_leaves_as_an_excerpt() {
+        let secrets = Secrets::new(["endpoint", "supersecret1"]);
+        let own = Failure::described(Code::General, "WeChat userinfo endpoint").redact(&secrets);
         assert_eq!(
-            failure.data,
-            Data::Json(json!({"errorDescription": "echo [redacted]"}))
+            own.into_data().0,
+            Some(json!({"errorDescription": "WeChat userinfo endpoint"}))
         );
+        let long = format!("echo supersecret1 {}", "é".repeat(2000));
+        let echoed = Failure::echoed(Code::General, long, EchoShape::Quoted).redact(&secrets);
+        let Some(Value::String(quoted)) = echoed.into_data().0 else {
+            panic!("a string")
+        };
+        assert!(quoted.starts_with("\"echo [redacted] é"));
+        assert!(quoted.len() < MAX_ECHO_BYTES + 64);
+        assert!(quoted.contains("more bytes]"));
     }
 }

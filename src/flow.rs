@@ -8,6 +8,7 @@ use serde_json::{Number, Value};
 use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW};
 use crate::config::{App, Config};
 use crate::error::{Code, Endpoint, Failure, Result};
+use crate::redact::{Hidden, Secrets};
 use crate::reply::{self, TokenReply, UserInfo};
 use crate::schema::{Input, Shape};
 use crate::wechat::{self, Api, Retry};
@@ -56,6 +57,11 @@ fn config_secrets(config: &Config) -> Vec<&str> {
     secrets
 }
 
+/// What no error of a call may carry: the given secrets and tokens, and the API's credentials.
+fn redaction<'a>(api: &'a Api, values: impl IntoIterator<Item = &'a str>) -> Secrets {
+    Secrets::new(values.into_iter().chain(api.credentials()))
+}
+
 /// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
 /// WeChat, because a code can be used only once.
 pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenReply> {
@@ -73,7 +79,7 @@ pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenRepl
         reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
     }
     .await;
-    result.map_err(|f| f.redact(&[&app.app_secret]))
+    result.map_err(|f| f.redact(&redaction(api, [app.app_secret.as_str()])))
 }
 
 async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
@@ -96,12 +102,26 @@ async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
 }
 
 /// The token response Logto may store (`openid`/`unionid` stay in `userInfo.rawData`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: Option<Number>,
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &Hidden)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| Hidden),
+            )
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 fn token_response(token: &TokenReply, flow: Flow) -> TokenResponse {
@@ -130,7 +150,7 @@ pub async fn sign_in(api: &Api, config: &Config, code: &str, flow: Flow) -> Resu
     let secrets = config_secrets(config);
     let token = exchange_code(api, app, code)
         .await
-        .map_err(|f| f.redact(&secrets))?;
+        .map_err(|f| f.redact(&redaction(api, secrets.iter().copied())))?;
     let mut with_tokens = secrets.clone();
     with_tokens.push(&token.access_token);
     if let Some(refresh) = &token.refresh_token {
@@ -140,7 +160,7 @@ pub async fn sign_in(api: &Api, config: &Config, code: &str, flow: Flow) -> Resu
         Flow::QrCode => fetch_user_info(api, &token).await,
         Flow::OfficialAccount => official_account_user(api, &token, &app.app_id).await,
     }
-    .map_err(|f| f.redact(&with_tokens))?;
+    .map_err(|f| f.redact(&redaction(api, with_tokens)))?;
     Ok(SignIn {
         token_response: token_response(&token, flow),
         user_info,
@@ -224,7 +244,7 @@ pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<
         Ok::<_, Failure>(token_response(&reply, flow))
     }
     .await;
-    result.map_err(|f| f.redact(&secrets))
+    result.map_err(|f| f.redact(&redaction(api, secrets)))
 }
 
 #[cfg(test)]
@@ -301,5 +321,30 @@ mod tests {
                 .as_deref(),
             Some("r")
         );
+    }
+
+    #[test]
+    fn debug_output_carries_no_secret_and_no_token() {
+        let token = TokenReply {
+            access_token: "ACCESS-TOKEN-0123456789".into(),
+            openid: "o".into(),
+            refresh_token: Some("REFRESH-TOKEN-0123456789".into()),
+            expires_in: None,
+            scope: None,
+            unionid: None,
+            is_snapshot_user: false,
+        };
+        let input = Input::Object(vec![("appSecret".into(), Input::Text("websecret".into()))]);
+        let printed = format!(
+            "{:?} {:?} {:?} {:?}",
+            config(true),
+            token,
+            token_response(&token, Flow::OfficialAccount),
+            input
+        );
+        for secret in ["websecret", "oasecret", "ACCESS-TOKEN", "REFRESH-TOKEN"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("[redacted]"));
     }
 }

@@ -7,6 +7,7 @@ pub mod authorization;
 pub mod config;
 pub mod error;
 pub mod flow;
+pub mod redact;
 pub mod reply;
 pub mod schema;
 pub mod wechat;

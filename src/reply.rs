@@ -5,7 +5,8 @@
 
 use serde_json::{Number, Value};
 
-use crate::error::{check_errcode, Code, Endpoint, Failure, Result};
+use crate::error::{check_errcode, Code, EchoShape, Endpoint, Failure, Result};
+use crate::redact::Hidden;
 use crate::schema::{check_object, Field, FieldType};
 
 /// Largest body we read; WeChat's replies are well under a few KB.
@@ -43,7 +44,11 @@ pub fn parse_json(body: &[u8]) -> Result<Value> {
             drop_proto_keys(&mut value);
             Ok(value)
         }
-        Err(_) => Err(Failure::text(Code::InvalidResponse, text)),
+        Err(_) => Err(Failure::echoed(
+            Code::InvalidResponse,
+            text,
+            EchoShape::Text,
+        )),
     }
 }
 
@@ -79,7 +84,7 @@ fn number_field(value: &Value, key: &str) -> Option<Number> {
 }
 
 /// A checked reply of `/sns/oauth2/access_token` or `/sns/oauth2/refresh_token`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct TokenReply {
     pub access_token: String,
     pub openid: String,
@@ -90,6 +95,23 @@ pub struct TokenReply {
     pub unionid: Option<String>,
     /// `is_snapshotuser: 1`: WeChat's read-only "snapshot" identity (Official Account flow).
     pub is_snapshot_user: bool,
+}
+
+impl std::fmt::Debug for TokenReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenReply")
+            .field("access_token", &Hidden)
+            .field("openid", &self.openid)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| Hidden),
+            )
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .field("unionid", &self.unionid)
+            .field("is_snapshot_user", &self.is_snapshot_user)
+            .finish()
+    }
 }
 
 /// Checks a token reply. The order is the official connector's: field types, then `errcode`,
@@ -158,8 +180,7 @@ pub fn user_info_status(status: u16, body: &[u8]) -> Failure {
     if status == 401 {
         return Failure::bare(Code::SocialAccessTokenInvalid);
     }
-    let quoted = serde_json::to_string(&body_text(body)).unwrap_or_default();
-    Failure::text(Code::General, quoted)
+    Failure::echoed(Code::General, body_text(body), EchoShape::Quoted)
 }
 
 #[cfg(test)]
@@ -172,9 +193,9 @@ mod tests {
     fn non_json_bodies_are_invalid_response_with_the_text() {
         let failure = parse_json(b"<html>busy</html>").unwrap_err();
         assert_eq!(failure.code, Code::InvalidResponse);
-        assert_eq!(failure.data, Data::Text("<html>busy</html>".into()));
+        assert_eq!(failure.into_data().0, Some(json!("<html>busy</html>")));
         let failure = parse_json(b"\xff{").unwrap_err();
-        assert_eq!(failure.data, Data::Text("\u{fffd}{".into()));
+        assert_eq!(failure.into_data().0, Some(json!("\u{fffd}{")));
     }
 
     #[test]
@@ -242,8 +263,8 @@ mod tests {
             Failure::bare(Code::SocialAccessTokenInvalid)
         );
         assert_eq!(
-            user_info_status(500, b"a\"b"),
-            Failure::text(Code::General, r#""a\"b""#)
+            user_info_status(500, b"a\"b").into_data().0,
+            Some(json!(r#""a\"b""#))
         );
     }
 }

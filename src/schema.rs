@@ -113,12 +113,26 @@ impl Shape for Value {
 }
 
 /// A JS value as the binding reads it: its zod type, its text when it is a string, and for an
-/// object the keys a schema asked for that are `in` it.
-#[derive(Debug, Clone, PartialEq)]
+/// object the keys a schema asked for that are `in` it. `Debug` shows no text (a config's holds
+/// its secrets).
+#[derive(Clone, PartialEq)]
 pub enum Input {
     Scalar(Kind),
     Text(String),
     Object(Vec<(String, Input)>),
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Scalar(kind) => write!(f, "Scalar({kind:?})"),
+            Input::Text(text) => write!(f, "Text({} bytes)", text.len()),
+            Input::Object(fields) => f
+                .debug_map()
+                .entries(fields.iter().map(|(k, v)| (k, v)))
+                .finish(),
+        }
+    }
 }
 
 impl Shape for Input {

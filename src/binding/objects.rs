@@ -5,7 +5,7 @@
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::error::{Data, Failure};
+use crate::error::Failure;
 use crate::{authorization, flow, reply};
 
 /// A failure, for `new ConnectorError(code, data)`; with `issues`, the data is a `ZodError` of
@@ -22,12 +22,7 @@ pub struct ConnectorFailure {
 impl From<Failure> for ConnectorFailure {
     fn from(failure: Failure) -> Self {
         let code = failure.code.as_str().to_owned();
-        let (data, issues) = match failure.data {
-            Data::None => (None, None),
-            Data::Text(text) => (Some(Value::String(text)), None),
-            Data::Json(value) => (Some(value), None),
-            Data::Issues(issues) => (None, Some(issues.iter().map(|i| i.to_json()).collect())),
-        };
+        let (data, issues) = failure.into_data();
         ConnectorFailure { code, data, issues }
     }
 }
