@@ -13,7 +13,7 @@ use super::objects::{
     AccessTokenResult, AuthorizationUriResult, FlowSession, RefreshResult, SignInResult,
     UserInfoResult,
 };
-use super::values::{string_value, text_if_string, well_formed_string, Presence, Reader};
+use super::values::{string_value, text_if_string, well_formed_string, Reader};
 use crate::error::{Code, Failure};
 use crate::schema::{Input, Kind, Shape};
 use crate::{authorization, config, flow, wechat};
@@ -38,7 +38,7 @@ fn config_keys() -> impl Iterator<Item = &'static str> {
     ts_return_type = "{ data?: WechatWebConfig; issues?: ZodIssue[] }"
 )]
 pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Object<'env>> {
-    let read = Reader::new(env).read_shape(&value, config_keys(), Presence::InObject)?;
+    let read = Reader::new(env).read_shape(&value, config_keys())?;
     let mut result = Object::new(env)?;
     match config::parse(&read.input) {
         Ok(_) => {
@@ -61,8 +61,7 @@ fn validated(
     reader: &Reader,
     value: &Unknown,
 ) -> Result<crate::error::Result<Arc<config::Config>>> {
-    let read = reader.read_shape(value, config_keys(), Presence::Defined)?;
-    Ok(config::require(&read.input).map(Arc::new))
+    Ok(config::require(&reader.read_values(value, config_keys())?).map(Arc::new))
 }
 
 /// The config and the WeChat API it will call, both taken now, on the JS thread.
@@ -85,7 +84,7 @@ fn prepared(
 )]
 pub fn get_authorization_uri<'env>(
     env: &'env Env,
-    payload: Unknown<'env>,
+    payload: Object<'env>,
     set_session: Callback<'env, FlowSession>,
     config: Unknown<'env>,
 ) -> Result<Authorization<'env>> {
@@ -96,8 +95,7 @@ pub fn get_authorization_uri<'env>(
         Err(failure) => return answer(Err(failure)),
     };
     // Read as the official connector's URLSearchParams and encodeURI convert them.
-    let payload = payload.coerce_to_object()?;
-    let state = string_value(&reader.get(&payload, "state")?)?;
+    let state = reader.string(&payload, "state")?;
     let Some(redirect_uri) = well_formed_string(&reader.get(&payload, "redirectUri")?)? else {
         return answer(Err(Failure::described(
             Code::InvalidRequestParameters,
@@ -109,10 +107,10 @@ pub fn get_authorization_uri<'env>(
         ValueType::Undefined | ValueType::Null => None,
         _ => Some(string_value(&scope)?),
     };
-    let headers = reader.get(&payload, "headers")?;
-    let user_agent = match headers.get_type()? {
-        ValueType::Undefined | ValueType::Null => None,
-        _ => text_if_string(&reader.get(&headers.coerce_to_object()?, "userAgent")?)?,
+    let user_agent = match payload.get_named_property::<Either<Object, Unknown>>("headers")? {
+        Either::A(headers) => reader.text(&headers, "userAgent")?,
+        // Logto's `headers` is always an object; another value has no `userAgent` either.
+        Either::B(_) => None,
     };
     let request = authorization::Request {
         state: &state,
@@ -254,9 +252,7 @@ const SESSION_KEYS: [&str; 3] = [
 ];
 
 fn read_session(reader: &Reader, value: &Unknown) -> Result<Input> {
-    Ok(reader
-        .read_shape(value, SESSION_KEYS, Presence::Defined)?
-        .input)
+    reader.read_values(value, SESSION_KEYS)
 }
 
 fn run_sign_in<'env, R>(
@@ -282,9 +278,9 @@ fn callback_code(
     reader: &Reader,
     data: &Unknown,
 ) -> Result<crate::error::Result<String>> {
-    let read = reader.read_shape(data, ["code"], Presence::Defined)?;
-    if read.input.kind() == Kind::Object {
-        if let Some(code) = read.input.field("code").and_then(Shape::as_text) {
+    let input = reader.read_values(data, ["code"])?;
+    if input.kind() == Kind::Object {
+        if let Some(code) = input.field("code").and_then(Shape::as_text) {
             return Ok(Ok(code.to_owned()));
         }
     }

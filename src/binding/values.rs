@@ -21,6 +21,43 @@ impl<'env> Reader<'env> {
         object.get_named_property(name)
     }
 
+    /// `String(object[name])`, read once.
+    pub fn string(&self, object: &Object<'env>, name: &str) -> Result<String> {
+        string_value(&self.get(object, name)?)
+    }
+
+    /// `object[name]` when it is a string, read once; `None` for any other value.
+    pub fn text(&self, object: &Object<'env>, name: &str) -> Result<Option<String>> {
+        text_if_string(&self.get(object, name)?)
+    }
+
+    /// Reads `value` for validation: for an object, the given keys whose values are not
+    /// `undefined`, each once; strings are read as they are.
+    pub fn read_values(
+        &self,
+        value: &Unknown<'env>,
+        keys: impl IntoIterator<Item = &'static str>,
+    ) -> Result<Input> {
+        Ok(match self.zod_type(value)? {
+            Kind::String => Input::Text(string_value(value)?),
+            Kind::Object => {
+                let object = value.coerce_to_object()?;
+                let mut inputs = Vec::new();
+                for key in keys {
+                    let field = self.get(&object, key)?;
+                    match field.get_type()? {
+                        ValueType::Undefined => {}
+                        value_type => {
+                            inputs.push((key.to_owned(), self.scalar_or_text(&field, value_type)?))
+                        }
+                    }
+                }
+                Input::Object(inputs)
+            }
+            other => Input::Scalar(other),
+        })
+    }
+
     /// zod's name for the type of a JS value (its `getParsedType`).
     pub fn zod_type(&self, value: &Unknown) -> Result<Kind> {
         Ok(match value.get_type()? {
@@ -68,26 +105,25 @@ impl<'env> Reader<'env> {
         })
     }
 
-    /// A property of an object, read once, with its type; `None` when it is not present.
+    /// A property of an object, read once, with its type; `None` when `name in object` is
+    /// false (zod keeps a key present with the value `undefined` in `safeParse`'s `data`).
     fn property(
         &self,
         object: &Object<'env>,
         name: &str,
-        presence: Presence,
     ) -> Result<Option<(Unknown<'env>, ValueType)>> {
         let value = self.get(object, name)?;
         let value_type = value.get_type()?;
-        let present = value_type != ValueType::Undefined
-            || (presence == Presence::InObject && object.has_named_property(name)?);
+        let present = value_type != ValueType::Undefined || object.has_named_property(name)?;
         Ok(present.then_some((value, value_type)))
     }
 
-    /// Reads `value` for a schema: for an object, only the given keys that are present, each once.
+    /// Reads `value` as `safeParse` sees it: for an object, the given keys that are `in` it,
+    /// each once, with their JS values (to hand back the very values that were checked).
     pub fn read_shape(
         &self,
         value: &Unknown<'env>,
         keys: impl IntoIterator<Item = &'static str>,
-        presence: Presence,
     ) -> Result<Read<'env>> {
         let mut fields = Vec::new();
         let input = match self.zod_type(value)? {
@@ -96,7 +132,7 @@ impl<'env> Reader<'env> {
                 let object = value.coerce_to_object()?;
                 let mut inputs = Vec::new();
                 for key in keys {
-                    if let Some((field, value_type)) = self.property(&object, key, presence)? {
+                    if let Some((field, value_type)) = self.property(&object, key)? {
                         inputs.push((key.to_owned(), self.scalar_or_text(&field, value_type)?));
                         fields.push((key, field));
                     }
@@ -128,16 +164,6 @@ fn has_plain_prototype(object: &Object) -> Result<bool> {
         return Ok(true);
     }
     Ok(prototype.coerce_to_object()?.get_prototype()?.get_type()? == ValueType::Null)
-}
-
-/// Which of an object's keys count as present.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// `key in object`, as zod decides which keys `safeParse` keeps in its `data` (a key present
-    /// with the value `undefined` included).
-    InObject,
-    /// Keys whose value is not `undefined`: all that validation and the flows look at.
-    Defined,
 }
 
 /// A JS value as a schema sees it, with the JS values of the fields it read (to hand back the
