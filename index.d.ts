@@ -89,7 +89,7 @@ export declare function getAccessTokenByRefreshToken(refreshToken: string, confi
 export declare function getAuthorizationUri(payload: AuthorizationUriPayload, setSession: SetSession, config: unknown): AuthorizationUriResult | Promise<AuthorizationUriResult>
 
 /**
- * [`get_user_info`], with WeChat's tokens for Logto's token storage. A refresh token issued to
+ * `getUserInfo`, with WeChat's tokens for Logto's token storage. A refresh token issued to
  * the Official Account is marked `wxoa:`, so that a refresh goes to the app that issued it.
  */
 export declare function getTokenResponseAndUserInfo(data: unknown, getSession: GetSession, config: unknown): Promise<SignInResult>

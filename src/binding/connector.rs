@@ -184,7 +184,7 @@ pub fn get_user_info<'env>(
     sign_in(env, &data, get_session, &config)
 }
 
-/// [`get_user_info`], with WeChat's tokens for Logto's token storage. A refresh token issued to
+/// `getUserInfo`, with WeChat's tokens for Logto's token storage. A refresh token issued to
 /// the Official Account is marked `wxoa:`, so that a refresh goes to the app that issued it.
 #[napi(
     catch_unwind,
