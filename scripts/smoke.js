@@ -43,7 +43,10 @@ try {
   const { url } = await binding.getAuthorizationUri(payload(undefined), async () => {}, config);
   assert.equal(url, 'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=st');
 
-  const mock = await startMockWeChat();
+  // SMOKE_MOCK_PORT: where the caller already pointed LOGTO_WECHAT_API_BASE_URL. Under Bun,
+  // setting process.env does not change the environment native code reads, so the variable must
+  // be set before the runtime starts (scripts/platforms-test.js does so).
+  const mock = await startMockWeChat({ port: Number(process.env.SMOKE_MOCK_PORT ?? 0) });
   process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
   try {
     const signedIn = await binding.getTokenResponseAndUserInfo({ code: 'code-smoke~1' }, noSession, config);
@@ -60,10 +63,13 @@ try {
 
   // The panic probe is not exported by the loader; it is reached on the addon the loader loaded.
   const { platformName } = await import(pathToFileURL(path.join(folder, 'lib/platform.js')).href);
-  const addon = createRequire(import.meta.url)(path.join(folder, `connector-wechat-web.${platformName(process)}.node`));
+  const file = `connector-wechat-web.${platformName(process)}.node`;
+  const addon = createRequire(import.meta.url)(path.join(folder, file));
+  assert.equal(addon.getUserInfo, binding.getUserInfo, `the loader loaded ${file}`);
   assert.throws(() => addon.__panicProbe('sync'), /deliberate panic/);
   await assert.rejects(addon.__panicProbe('async'), /deliberate panic/);
-  console.log(`smoke ok on ${process.platform}-${process.arch}, Node ${process.version}, package ${given ? folder : 'packed from this checkout'}`);
+  const runtime = process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.version}`;
+  console.log(`smoke ok on ${platformName(process)} (${file}), ${runtime}, package ${given ? folder : 'packed from this checkout'}`);
 } finally {
   cleanUp();
 }
