@@ -59,7 +59,8 @@ export interface AuthorizationUriResult {
 export interface ConnectorFailure {
   /** A `ConnectorErrorCodes` value, such as `social_auth_code_invalid`. */
   code: string
-  data?: any
+  /** What went wrong: `{ errorDescription, errcode? }`, or a message. */
+  data?: string | Record<string, unknown>
   issues?: ZodIssue[]
 }
 
@@ -131,7 +132,7 @@ export interface UserInfo {
   id: string
   avatar?: string
   name?: string
-  rawData: any
+  rawData: Record<string, unknown>
 }
 
 /** `getUserInfo`: the user, or the failure. */

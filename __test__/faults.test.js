@@ -13,17 +13,10 @@ import { platformName } from '../lib/platform.js';
 import { caFile, paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule, webApp } from './helpers/connectors.js';
 import { signInProcess } from './helpers/processes.js';
+import { freePort } from './helpers/ports.js';
 
 const accessToken = 'ACCESS_TOKEN_KNOWN_0123456789abcdef';
 const tokenReply = { access_token: accessToken, refresh_token: 'REFRESH_KNOWN_0123456789', openid: 'o', expires_in: 7200 };
-
-const freePort = async () => {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const withToken = (mock) => mock.reply(paths.accessToken, 200, tokenReply);
 

@@ -3,13 +3,13 @@
 // stack, data and JSON, for every form of every secret. Upstream text leaves as an excerpt, and
 // the connector's own messages are never rewritten by redaction.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { ConnectorError } from '@logto/connector-kit';
 
 import { paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule } from './helpers/connectors.js';
+import { freePort } from './helpers/ports.js';
 
 // Reserved characters, so that its encoded forms differ from it.
 const secret = 'ab+cd/ef=gh&ij 0123456789XYZ';
@@ -51,14 +51,6 @@ const signIn = async (config, { code = 'the-code', getSession = async () => ({})
     return error;
   }
   assert.fail('the sign-in should have failed');
-};
-
-const closedPort = async () => {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 };
 
 let mock;
@@ -113,7 +105,7 @@ describe('the app secret, echoed by WeChat or a gateway in any form', () => {
   });
 
   test("a secret equal to the connector's own words does not rewrite its message", async () => {
-    process.env.LOGTO_WECHAT_API_BASE_URL = `http://127.0.0.1:${await closedPort()}`;
+    process.env.LOGTO_WECHAT_API_BASE_URL = `http://127.0.0.1:${await freePort()}`;
     try {
       const error = await signIn({ appId: 'wx', appSecret: 'WeChat access_token endpoint' });
       assert.match(error.data.errorDescription, /^WeChat access_token endpoint: could not connect: /);
@@ -177,7 +169,7 @@ describe('upstream text leaves as an excerpt', () => {
 
 describe("the base URL's credentials, query and fragment", () => {
   test('a base URL with credentials: nothing of them in a transport error', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     process.env.LOGTO_WECHAT_API_BASE_URL = `http://leakuser:leakpass%21@127.0.0.1:${port}`;
     try {
       const error = await signIn(web);

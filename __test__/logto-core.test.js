@@ -3,7 +3,6 @@
 // WeChat; the Management API and /api/me, where Logto keeps no connector session; the host's
 // own ZodError in config errors. Ours never answers 500 or 501.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import * as kit from '@logto/connector-kit';
@@ -12,6 +11,7 @@ import * as zod from 'zod';
 import { startMockWeChat } from '../mock/wechat-server.js';
 import { bridgeOfficialTo, normalize, officialModule, oursModule } from './helpers/connectors.js';
 import { createLogtoCore } from './helpers/logto-core.js';
+import { freePort } from './helpers/ports.js';
 
 const web = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
 const oa = { appId: 'wx_official', appSecret: 'official-secret-654321' };
@@ -31,14 +31,6 @@ let mock;
 let code = 0;
 /** A code the mock has not seen: `code-<name>~<n>` signs in as <name>. */
 const fresh = (name) => `code-${name}~core-${(code += 1)}`;
-
-const closedPort = async () => {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 before(async () => {
   mock = await startMockWeChat({ apps: { [web.appId]: web.appSecret, [oa.appId]: oa.appSecret } });
@@ -161,7 +153,7 @@ describe('the sign-in flow (Experience API)', () => {
   });
 
   test('an unreachable WeChat: ours 400 with a description; the official leaks a raw error (500)', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const unreachable = { url: `http://127.0.0.1:${port}` };
     bridgeOfficialTo(unreachable);
     try {

@@ -5,24 +5,14 @@ import type {
   SocialConnector,
 } from '@logto/connector-kit';
 
-export type WechatWebConfig = {
-  appId: string;
-  appSecret: string;
-  scope?: string;
-  officialAccountAppId?: string;
-  officialAccountAppSecret?: string;
-  officialAccountScope?: 'snsapi_userinfo';
-};
+import type { WechatWebConfig, ZodIssue } from '../index.js';
 
-export type ZodIssue = {
-  code: string;
-  path: Array<string | number>;
-  message: string;
-  expected?: string;
-  received?: string;
-};
+export type { WechatWebConfig, ZodIssue };
 
-/** Shaped like zod's `ZodError`: `issues`, `name === 'ZodError'`, a JSON `message`. */
+/**
+ * Shaped like zod's `ZodError` (`issues`, `name === 'ZodError'`, a JSON `message`); the guard
+ * and the connector's errors use the host's own zod `ZodError` when there is one.
+ */
 export declare class ZodError extends Error {
   constructor(issues: ZodIssue[]);
   issues: ZodIssue[];

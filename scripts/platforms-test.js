@@ -20,11 +20,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { freePort } from '../__test__/helpers/ports.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const cache = path.join(root, '.cache/platforms');
@@ -241,14 +242,6 @@ const runners = {
     where: `Bun ${bunVersion} (musl) on musl 1.2.5, arm64, under qemu-aarch64`,
     command: asOnMusl('aarch64', ['qemu-aarch64', path.join(cache, 'musl-run-arm64/usr/lib/ld-musl-aarch64.so.1'), '--library-path', path.join(cache, 'libs-arm64'), path.join(cache, 'bun-arm64-musl/bin/bun'), ...smoke]),
   }),
-};
-
-const freePort = async () => {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 };
 
 /** `npm pack` of this checkout with the given extra binaries beside this machine's. */

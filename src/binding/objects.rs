@@ -14,6 +14,8 @@ use crate::{authorization, flow, reply};
 pub struct ConnectorFailure {
     /// A `ConnectorErrorCodes` value, such as `social_auth_code_invalid`.
     pub code: String,
+    /// What went wrong: `{ errorDescription, errcode? }`, or a message.
+    #[napi(ts_type = "string | Record<string, unknown>")]
     pub data: Option<Value>,
     #[napi(ts_type = "ZodIssue[]")]
     pub issues: Option<Vec<Value>>,
@@ -77,6 +79,7 @@ pub struct UserInfo {
     pub id: String,
     pub avatar: Option<String>,
     pub name: Option<String>,
+    #[napi(ts_type = "Record<string, unknown>")]
     pub raw_data: Value,
 }
 
