@@ -3,8 +3,6 @@
 //! values, hands them to the core, and returns a result object; the WeChat calls run on the I/O
 //! runtime.
 
-use std::sync::Arc;
-
 use napi::bindgen_prelude::*;
 use napi::{Env, JsGlobal, JsValue, Unknown, ValueType};
 use napi_derive::napi;
@@ -57,18 +55,15 @@ pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Obj
 }
 
 /// The config as the flows use it, or `invalid_config` with the guard's issues.
-fn validated(
-    reader: &Reader,
-    value: &Unknown,
-) -> Result<crate::error::Result<Arc<config::Config>>> {
-    Ok(config::require(&reader.read_values(value, config_keys())?).map(Arc::new))
+fn validated(reader: &Reader, value: &Unknown) -> Result<crate::error::Result<config::Config>> {
+    Ok(config::require(&reader.read_values(value, config_keys())?))
 }
 
 /// The config and the WeChat API it will call, both taken now, on the JS thread.
 fn prepared(
     reader: &Reader,
     value: &Unknown,
-) -> Result<crate::error::Result<(Arc<config::Config>, wechat::Api)>> {
+) -> Result<crate::error::Result<(config::Config, wechat::Api)>> {
     Ok(validated(reader, value)?.and_then(|config| Ok((config, wechat::Api::from_env()?))))
 }
 
@@ -257,7 +252,7 @@ fn read_session(reader: &Reader, value: &Unknown) -> Result<Input> {
 
 fn run_sign_in<'env, R>(
     env: &'env Env,
-    config: Arc<config::Config>,
+    config: config::Config,
     api: wechat::Api,
     code: String,
     session: Option<Input>,
