@@ -8,43 +8,63 @@ use connector_wechat_web::config::{self, Config, FIELDS};
 use connector_wechat_web::error::{Code, Data, Endpoint};
 use connector_wechat_web::reply::{parse_json, token_reply, user_info};
 use connector_wechat_web::schema::{Input, Kind};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// JavaScript's `encodeURI`: everything but `A-Za-z0-9 ;,/?:@&=+$-_.!~*'()#` is encoded.
-const ENCODE_URI: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b';')
-    .remove(b',')
-    .remove(b'/')
-    .remove(b'?')
-    .remove(b':')
-    .remove(b'@')
-    .remove(b'&')
-    .remove(b'=')
-    .remove(b'+')
-    .remove(b'$')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'#');
+/// The characters JavaScript's `encodeURI` leaves as they are (ECMA-262: uriReserved,
+/// uriUnescaped and `#`); every other byte of the UTF-8 is escaped.
+const URI_KEPT: &str = ";/?:@&=+$,-_.!~*'()#";
+
+/// `%XX` for one byte, upper-case hex, as both encoders write it.
+fn escaped(byte: u8) -> String {
+    format!("%{byte:02X}")
+}
+
+/// `encodeURI` for a well-formed string, written from the standard's definition (independently of
+/// the `percent-encoding` set the implementation uses).
+fn reference_encode_uri(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || URI_KEPT.as_bytes().contains(&byte) {
+                char::from(byte).to_string()
+            } else {
+                escaped(byte)
+            }
+        })
+        .collect()
+}
+
+/// The WHATWG `application/x-www-form-urlencoded` byte serializer (what `URLSearchParams`
+/// writes), written from the specification: `*-._` and alphanumerics as they are, space as `+`.
+fn reference_form(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b' ' => "+".to_owned(),
+            b'*' | b'-' | b'.' | b'_' => char::from(byte).to_string(),
+            _ if byte.is_ascii_alphanumeric() => char::from(byte).to_string(),
+            _ => escaped(byte),
+        })
+        .collect()
+}
 
 fn reference_qr_uri(app_id: &str, redirect: &str, scope: &str, state: &str) -> String {
-    let encoded_redirect = utf8_percent_encode(redirect, ENCODE_URI).to_string();
-    let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("appid", app_id)
-        .append_pair("redirect_uri", &encoded_redirect)
-        .append_pair("response_type", "code")
-        .append_pair("scope", scope)
-        .append_pair("state", state)
-        .finish();
-    format!("https://open.weixin.qq.com/connect/qrconnect?{query}")
+    let pairs = [
+        ("appid", app_id.to_owned()),
+        ("redirect_uri", reference_encode_uri(redirect)),
+        ("response_type", "code".to_owned()),
+        ("scope", scope.to_owned()),
+        ("state", state.to_owned()),
+    ];
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", reference_form(key), reference_form(value)))
+        .collect();
+    format!(
+        "https://open.weixin.qq.com/connect/qrconnect?{}",
+        query.join("&")
+    )
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
