@@ -23,8 +23,11 @@ before(async () => {
       res.writeHead(reply.statusCode, reply.headers);
       reply.pipe(res);
     });
+    upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  // A tunnel's two ends are ours once CONNECT is answered: a child process that exits with its
+  // connection open resets it, which ends the tunnel (unhandled, it would fail this file).
   proxy.on('connect', (req, socket) => {
     seen.push(`CONNECT ${req.url}`);
     const [host, port] = req.url.split(':');
@@ -33,6 +36,8 @@ before(async () => {
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
   });
   await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
