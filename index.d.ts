@@ -46,12 +46,6 @@ export interface AccessTokenResult {
   error?: ConnectorFailure
 }
 
-/** `getAuthorizationUri`: the URL to send the browser to, or the failure. */
-export interface AuthorizationUriResult {
-  url?: string
-  error?: ConnectorFailure
-}
-
 /**
  * A failure, for `new ConnectorError(code, data)`; with `issues`, the data is a `ZodError` of
  * them.
@@ -62,6 +56,11 @@ export interface ConnectorFailure {
   /** What went wrong: `{ errorDescription, errcode? }`, or a message. */
   data?: string | Record<string, unknown>
   issues?: ZodIssue[]
+}
+
+/** A failure alone: how `getAuthorizationUri` answers when it has no URL. */
+export interface Failed {
+  error: ConnectorFailure
 }
 
 /** What `getAuthorizationUri` records with `setSession` for a sign-in inside WeChat. */
@@ -87,7 +86,7 @@ export declare function getAccessTokenByRefreshToken(refreshToken: string, confi
  * `/api/me`, whose `setSession` throws `not_implemented`) the QR login, which needs none, is the
  * answer, as the official connector gives for every browser.
  */
-export declare function getAuthorizationUri(payload: AuthorizationUriPayload, setSession: SetSession, config: unknown): AuthorizationUriResult | Promise<AuthorizationUriResult>
+export declare function getAuthorizationUri(payload: AuthorizationUriPayload, setSession: SetSession, config: unknown): string | Failed | Promise<string | Failed>
 
 /**
  * `getUserInfo`, with WeChat's tokens for Logto's token storage. A refresh token issued to

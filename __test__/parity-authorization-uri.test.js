@@ -1,6 +1,7 @@
 // Differential test of getAuthorizationUri: byte-identical URLs for the same inputs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 
 import { ConnectorError } from '@logto/connector-kit';
 
@@ -124,6 +125,13 @@ describe('getAuthorizationUri: a config that changes between calls', () => {
       () => ({ appId: 'w'.repeat(300), appSecret: 's'.repeat(600) + 't' }),
       () => ({ appId: '微信'.repeat(100), appSecret: 's' }),
       () => ({ appId: 'wx_a', appSecret: 's' }),
+      // The same characters, cut elsewhere or typed otherwise, are another config.
+      () => ({ appId: 'wx_ab', appSecret: 'cd' }),
+      () => ({ appId: 'wx_a', appSecret: 'bcd' }),
+      () => ({ appId: 'wx|a', appSecret: 'b' }),
+      () => ({ appId: 'wx', appSecret: 'a|b' }),
+      () => ({ appId: 'wx_a', appSecret: 's', scope: 'snsapi_login' }),
+      () => ({ appId: 'wx_a', appSecret: 'ssnsapi_login' }),
     ];
     let current;
     const getConfig = async () => current;
@@ -152,6 +160,61 @@ describe('getAuthorizationUri: where encodeURI throws', () => {
       ours.getAuthorizationUri(payload, async () => {}),
       (error) => error instanceof ConnectorError && error.code === 'invalid_request_parameters'
     );
+  });
+});
+
+describe('getAuthorizationUri: payload values String() cannot convert', () => {
+  const payload = { state: Symbol('state'), redirectUri: 'https://x.io/cb', headers: {} };
+
+  test('with an invalid config, both report the config first', async () => {
+    const { official, ours } = await createBoth({ appId: 7, appSecret: 's' });
+    const expected = await settle(() => official.getAuthorizationUri(payload, async () => {}));
+    const actual = await settle(() => ours.getAuthorizationUri(payload, async () => {}));
+    assert.equal(actual.error.code, 'invalid_config');
+    assert.deepEqual(actual, expected);
+  });
+
+  test('with a valid one, official throws a TypeError, ours a ConnectorError', async () => {
+    const { official, ours } = await createBoth(configs[0]);
+    for (const bad of [{ state: Symbol('s') }, { redirectUri: Symbol('r') }, { scope: Symbol('c') }, { state: { toString: () => ({}) } }]) {
+      const given = { ...payload, state: 's', ...bad };
+      await assert.rejects(official.getAuthorizationUri(given, async () => {}), TypeError);
+      await assert.rejects(
+        ours.getAuthorizationUri(given, async () => {}),
+        (error) => error instanceof ConnectorError && error.code === 'general' && /convert/i.test(error.data.errorDescription)
+      );
+    }
+  });
+});
+
+describe('getAuthorizationUri: in worker threads', () => {
+  test('each Node environment reads with its own reader, and gives the same URL', async () => {
+    const config = { appId: 'wx_worker', appSecret: 's' };
+    const payload = { state: 'st', redirectUri: 'https://x.io/cb', headers: {} };
+    const { ours } = await createBoth(config);
+    const expected = await ours.getAuthorizationUri(payload, async () => {});
+    const source = `
+      import { parentPort, workerData } from 'node:worker_threads';
+      const { default: createConnector } = await import(workerData.entry);
+      const connector = await createConnector({ getConfig: async () => workerData.config });
+      const urls = [];
+      for (let i = 0; i < 3; i += 1) urls.push(await connector.getAuthorizationUri(workerData.payload, async () => {}));
+      parentPort.postMessage(urls);
+    `;
+    for (let round = 0; round < 2; round += 1) {
+      const workers = Array.from({ length: 2 }, () => {
+        const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
+          workerData: { entry: new URL('../lib/index.js', import.meta.url).href, config, payload },
+        });
+        return new Promise((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        });
+      });
+      for (const urls of await Promise.all(workers)) assert.deepEqual(urls, [expected, expected, expected]);
+    }
+    // The main thread's reader is untouched by the workers that came and went.
+    assert.equal(await ours.getAuthorizationUri(payload, async () => {}), expected);
   });
 });
 

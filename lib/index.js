@@ -137,7 +137,15 @@ const createConnector = async ({ getConfig }) => {
     configGuard,
     getAuthorizationUri: async (payload, setSession) => {
       const config = await getConfig(connectorId);
-      return (await call(() => binding.getAuthorizationUri(payload, fromHost(setSession), config))).url;
+      let answer;
+      try {
+        answer = binding.getAuthorizationUri(payload, fromHost(setSession), config);
+      } catch (error) {
+        return failed(error);
+      }
+      // The URL itself, at once or once setSession has stored the flow; or a failure.
+      if (typeof answer === 'string') return answer;
+      return answer instanceof Promise ? answer.then(settle, failed) : settle(answer);
     },
     getUserInfo: async (data, getSession) => {
       const config = await getConfig(connectorId);

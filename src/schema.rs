@@ -31,6 +31,33 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::Undefined,
+        Kind::Null,
+        Kind::Boolean,
+        Kind::Number,
+        Kind::NaN,
+        Kind::String,
+        Kind::BigInt,
+        Kind::Symbol,
+        Kind::Function,
+        Kind::Array,
+        Kind::Object,
+        Kind::Date,
+        Kind::Map,
+        Kind::Set,
+        Kind::Promise,
+        Kind::Unknown,
+    ];
+
+    /// The kind zod calls `name`; `Unknown` for a name it does not use.
+    pub fn from_name(name: &str) -> Kind {
+        Kind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+            .unwrap_or(Kind::Unknown)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Undefined => "undefined",

@@ -8,25 +8,20 @@ use napi::{Env, JsGlobal, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
 use super::objects::{
-    AccessTokenResult, AuthorizationUriResult, FlowSession, RefreshResult, SignInResult,
-    UserInfoResult,
+    authorization_answer, AccessTokenResult, AuthorizationAnswer, FlowSession, RefreshResult,
+    SignInResult, UserInfoResult,
 };
-use super::values::{string_value, text_if_string, well_formed_string, Reader};
+use super::values::{string_value, text_if_string, Keys, Reader};
 use crate::error::{Code, Failure};
 use crate::schema::{Input, Kind, Shape};
 use crate::{authorization, config, flow, wechat};
 
-/// What `getAuthorizationUri` returns: the result at once, or, when the flow had to be recorded
+/// What `getAuthorizationUri` returns: the answer at once, or, when the flow had to be recorded
 /// with an asynchronous `setSession`, once it is stored.
-type Authorization<'env> = Either<AuthorizationUriResult, PromiseRaw<'env, AuthorizationUriResult>>;
+type Authorization<'env> = Either<AuthorizationAnswer, PromiseRaw<'env, AuthorizationAnswer>>;
 
 /// A session callback as Logto passes it, or whatever else was passed.
 type Callback<'env, Args> = Either<Function<'env, Args, Unknown<'env>>, Unknown<'env>>;
-
-/// The config's keys, in the guard's order.
-fn config_keys() -> impl Iterator<Item = &'static str> {
-    config::FIELDS.iter().map(|field| field.key)
-}
 
 /// The connector's `configGuard.safeParse`: `{ data }` with the keys zod would keep (the very
 /// values that were checked), or `{ issues }` as zod reports them.
@@ -36,7 +31,7 @@ fn config_keys() -> impl Iterator<Item = &'static str> {
     ts_return_type = "{ data?: WechatWebConfig; issues?: ZodIssue[] }"
 )]
 pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Object<'env>> {
-    let read = Reader::new(env).read_shape(&value, config_keys())?;
+    let read = Reader::new(env)?.read_shape(&value, Keys::Config)?;
     let mut result = Object::new(env)?;
     match config::parse(&read.input) {
         Ok(_) => {
@@ -56,7 +51,7 @@ pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Obj
 
 /// The config as the flows use it, or `invalid_config` with the guard's issues.
 fn validated(reader: &Reader, value: &Unknown) -> Result<crate::error::Result<config::Config>> {
-    Ok(config::require(&reader.read_values(value, config_keys())?))
+    Ok(config::require(&reader.read_values(value, Keys::Config)?))
 }
 
 /// The config and the WeChat API it will call, both taken now, on the JS thread.
@@ -75,7 +70,7 @@ fn prepared(
 #[napi(
     catch_unwind,
     ts_args_type = "payload: AuthorizationUriPayload, setSession: SetSession, config: unknown",
-    ts_return_type = "AuthorizationUriResult | Promise<AuthorizationUriResult>"
+    ts_return_type = "string | Failed | Promise<string | Failed>"
 )]
 pub fn get_authorization_uri<'env>(
     env: &'env Env,
@@ -83,35 +78,29 @@ pub fn get_authorization_uri<'env>(
     set_session: Callback<'env, FlowSession>,
     config: Unknown<'env>,
 ) -> Result<Authorization<'env>> {
-    let answer = |result: crate::error::Result<String>| Ok(Either::A(result.into()));
-    let reader = Reader::new(env);
-    let config = match validated(&reader, &config)? {
+    let answer = |result: crate::error::Result<String>| Ok(Either::A(authorization_answer(result)));
+    let (config, read) = Reader::new(env)?.read_authorization(&config, &payload)?;
+    let config = match config {
         Ok(config) => config,
         Err(failure) => return answer(Err(failure)),
     };
-    // Read as the official connector's URLSearchParams and encodeURI convert them.
-    let state = reader.string(&payload, "state")?;
-    let Some(redirect_uri) = well_formed_string(&reader.get(&payload, "redirectUri")?)? else {
+    // Converted as the official connector's URLSearchParams and encodeURI convert them.
+    let state = read.text(&read.state)?;
+    let Some(redirect_uri) = read.well_formed_text(&read.redirect_uri)? else {
         return answer(Err(Failure::described(
             Code::InvalidRequestParameters,
             "redirectUri is not a well-formed string (URI malformed)",
         )));
     };
-    let scope = reader.get(&payload, "scope")?;
-    let scope = match scope.get_type()? {
-        ValueType::Undefined | ValueType::Null => None,
-        _ => Some(string_value(&scope)?),
-    };
-    let user_agent = match payload.get_named_property::<Either<Object, Unknown>>("headers")? {
-        Either::A(headers) => reader.text(&headers, "userAgent")?,
-        // Logto's `headers` is always an object; another value has no `userAgent` either.
-        Either::B(_) => None,
+    let scope = match &read.scope {
+        Some(scope) => Some(read.text(scope)?),
+        None => None,
     };
     let request = authorization::Request {
         state: &state,
         redirect_uri: &redirect_uri,
         scope: scope.as_deref(),
-        user_agent: user_agent.as_deref(),
+        user_agent: read.user_agent.as_deref(),
     };
     let found = match authorization::authorization_uri(&config, &request) {
         Ok(found) => found,
@@ -128,7 +117,7 @@ pub fn get_authorization_uri<'env>(
         Ok(returned) => returned,
         Err(error) => {
             let thrown = JsError::from(error).into_unknown(*env);
-            return if is_not_implemented(&reader, &thrown)? {
+            return if is_not_implemented(&thrown)? {
                 answer(Ok(qr_url))
             } else {
                 Err(Error::from(thrown))
@@ -140,10 +129,10 @@ pub fn get_authorization_uri<'env>(
     }
     let url = found.url;
     let stored = PromiseRaw::<Unknown>::new(env.raw(), returned.raw())
-        .then(move |_| Ok(AuthorizationUriResult::from(Ok(url))))?;
+        .then(move |_| Ok(authorization_answer(Ok(url))))?;
     let answered = stored.catch(move |thrown: CallbackContext<Unknown>| {
-        if is_not_implemented(&Reader::new(&thrown.env), &thrown.value)? {
-            Ok(Either::A(AuthorizationUriResult::from(Ok(qr_url))))
+        if is_not_implemented(&thrown.value)? {
+            Ok(Either::A(authorization_answer(Ok(qr_url))))
         } else {
             // Anything else setSession failed with is the caller's to see, unchanged.
             PromiseRaw::<()>::reject(&thrown.env, thrown.value).map(Either::B)
@@ -154,11 +143,11 @@ pub fn get_authorization_uri<'env>(
 
 /// Whether a thrown value is connector-kit's `ConnectorError('not_implemented')` (Logto's
 /// `notImplemented`).
-fn is_not_implemented(reader: &Reader, thrown: &Unknown) -> Result<bool> {
+fn is_not_implemented(thrown: &Unknown) -> Result<bool> {
     if thrown.get_type()? != ValueType::Object {
         return Ok(false);
     }
-    let code = reader.get(&thrown.coerce_to_object()?, "code")?;
+    let code: Unknown = thrown.coerce_to_object()?.get_named_property("code")?;
     Ok(text_if_string(&code)?.as_deref() == Some("not_implemented"))
 }
 
@@ -204,7 +193,7 @@ fn sign_in<'env, R>(
 where
     R: From<crate::error::Result<flow::SignIn>> + ToNapiValue + Send + 'static,
 {
-    let reader = Reader::new(env);
+    let reader = Reader::new(env)?;
     let code = match callback_code(env, &reader, data)? {
         Ok(code) => code,
         Err(failure) => return PromiseRaw::resolve(env, R::from(Err(failure))),
@@ -228,7 +217,7 @@ where
     let read = PromiseRaw::<Unknown>::new(env.raw(), session.raw())
         .catch(|_: CallbackContext<Unknown>| Ok(Null))?;
     let started = PromiseRaw::<Unknown>::new(env.raw(), read.raw()).then(move |context| {
-        let session = read_session(&Reader::new(&context.env), &context.value)?;
+        let session = read_session(&Reader::new(&context.env)?, &context.value)?;
         let running: PromiseRaw<R> = run_sign_in(&context.env, config, api, code, Some(session))?;
         // Handed straight back to the promise machinery, within this callback's scope.
         Ok(PromiseRaw::<'static, R>::new(
@@ -239,15 +228,8 @@ where
     Ok(PromiseRaw::new(env.raw(), started.raw()))
 }
 
-/// The session's keys this connector reads.
-const SESSION_KEYS: [&str; 3] = [
-    authorization::SESSION_FLOW,
-    authorization::SESSION_APP_ID,
-    authorization::SESSION_SCOPE,
-];
-
 fn read_session(reader: &Reader, value: &Unknown) -> Result<Input> {
-    reader.read_values(value, SESSION_KEYS)
+    reader.read_values(value, Keys::Session)
 }
 
 fn run_sign_in<'env, R>(
@@ -273,7 +255,7 @@ fn callback_code(
     reader: &Reader,
     data: &Unknown,
 ) -> Result<crate::error::Result<String>> {
-    let input = reader.read_values(data, ["code"])?;
+    let input = reader.read_values(data, Keys::CallbackData)?;
     if input.kind() == Kind::Object {
         if let Some(code) = input.field("code").and_then(Shape::as_text) {
             return Ok(Ok(code.to_owned()));
@@ -315,7 +297,7 @@ pub fn get_access_token_by_refresh_token<'env>(
             return PromiseRaw::resolve(env, RefreshResult::from(Err(failure)));
         }
     };
-    let (config, api) = match prepared(&Reader::new(env), &config)? {
+    let (config, api) = match prepared(&Reader::new(env)?, &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, RefreshResult::from(Err(failure))),
     };
@@ -339,7 +321,7 @@ pub fn get_access_token<'env>(
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AccessTokenResult>> {
     let code = string_value(&code)?;
-    let (config, api) = match prepared(&Reader::new(env), &config)? {
+    let (config, api) = match prepared(&Reader::new(env)?, &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, AccessTokenResult::from(Err(failure))),
     };

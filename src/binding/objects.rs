@@ -50,25 +50,22 @@ impl From<authorization::Session> for FlowSession {
     }
 }
 
-/// `getAuthorizationUri`: the URL to send the browser to, or the failure.
+/// A failure alone: how `getAuthorizationUri` answers when it has no URL.
 #[napi(object)]
-pub struct AuthorizationUriResult {
-    pub url: Option<String>,
-    pub error: Option<ConnectorFailure>,
+pub struct Failed {
+    pub error: ConnectorFailure,
 }
 
-impl From<crate::error::Result<String>> for AuthorizationUriResult {
-    fn from(result: crate::error::Result<String>) -> Self {
-        match result {
-            Ok(url) => AuthorizationUriResult {
-                url: Some(url),
-                error: None,
-            },
-            Err(failure) => AuthorizationUriResult {
-                url: None,
-                error: Some(failure.into()),
-            },
-        }
+/// `getAuthorizationUri`'s answer: the URL to send the browser to (a string, as connector-kit's
+/// `getAuthorizationUri` resolves to), or the failure.
+pub type AuthorizationAnswer = napi::Either<String, Failed>;
+
+pub fn authorization_answer(result: crate::error::Result<String>) -> AuthorizationAnswer {
+    match result {
+        Ok(url) => napi::Either::A(url),
+        Err(failure) => napi::Either::B(Failed {
+            error: failure.into(),
+        }),
     }
 }
 
