@@ -145,8 +145,9 @@ impl<'env> Reading<'env> {
                     .and_then(|value| value.checked_add(digit as usize))
                     .ok_or_else(malformed)?;
             }
-            strings.push(start..start + value);
-            start += value;
+            let end = start.checked_add(value).ok_or_else(malformed)?;
+            strings.push(start..end);
+            start = end;
         }
         if start != units.len() {
             return Err(malformed());
@@ -235,7 +236,7 @@ impl<'env> Reading<'env> {
     }
 
     /// The codes and strings read so far, as the key of what they validate to: each string's
-    /// length comes first, so no two readings give the same key.
+    /// length comes first, so that different readings never give the same key.
     fn read_so_far(&self) -> impl Iterator<Item = u16> + '_ {
         let strings = self.strings[..self.next_string].iter().flat_map(|range| {
             let length = u32::try_from(range.len()).unwrap_or(u32::MAX);
