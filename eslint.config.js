@@ -1,5 +1,6 @@
-// The JS linter for everything written by hand: the Logto entry, scripts, tests, demo, mock and
-// benchmark. The generated loader (index.js) is napi-rs's and is checked for staleness instead.
+// The JS linter for everything written by hand: the Logto entry, the binding's reader (src/binding),
+// scripts, tests, demo, mock and benchmark. The generated loader (index.js) is napi-rs's and is
+// checked for staleness instead.
 import js from '@eslint/js';
 import globals from 'globals';
 
