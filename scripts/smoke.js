@@ -40,7 +40,7 @@ try {
 
   assert.deepEqual(binding.validateConfig(config).data, config);
   assert.equal(binding.validateConfig({}).issues.length, 2);
-  const { url } = await binding.getAuthorizationUri(payload(undefined), async () => {}, config);
+  const url = await binding.getAuthorizationUri(payload(undefined), async () => {}, config);
   assert.equal(url, 'https://open.weixin.qq.com/connect/qrconnect?appid=wx_web_app&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=st');
 
   // SMOKE_MOCK_PORT: where the caller already pointed LOGTO_WECHAT_API_BASE_URL. Under Bun,
