@@ -13,36 +13,20 @@
   // Each zod type name's one-letter code.
   const code = Object.fromEntries(typeNames.map((name, index) => [name, String.fromCharCode(65 + index)]));
 
-  // zod 3's `getParsedType` (reading `then` and `catch` once each), as a code.
+  // zod 3's `getParsedType` (reading `then` and `catch` once each), as a code. For the other
+  // primitives zod's names are `typeof`'s.
   const zodType = (value) => {
-    switch (typeof value) {
-      case 'undefined':
-        return code.undefined;
-      case 'string':
-        return code.string;
-      case 'boolean':
-        return code.boolean;
-      case 'function':
-        return code.function;
-      case 'bigint':
-        return code.bigint;
-      case 'symbol':
-        return code.symbol;
-      case 'number':
-        return Number.isNaN(value) ? code.nan : code.number;
-      case 'object': {
-        if (Array.isArray(value)) return code.array;
-        if (value === null) return code.null;
-        const { then } = value;
-        if (typeof then === 'function' && typeof value.catch === 'function') return code.promise;
-        if (value instanceof Map) return code.map;
-        if (value instanceof Set) return code.set;
-        if (value instanceof Date) return code.date;
-        return code.object;
-      }
-      default:
-        return code.unknown;
-    }
+    const type = typeof value;
+    if (type === 'number') return Number.isNaN(value) ? code.nan : code.number;
+    if (type !== 'object') return code[type] ?? code.unknown;
+    if (Array.isArray(value)) return code.array;
+    if (value === null) return code.null;
+    const { then } = value;
+    if (typeof then === 'function' && typeof value.catch === 'function') return code.promise;
+    if (value instanceof Map) return code.map;
+    if (value instanceof Set) return code.set;
+    if (value instanceof Date) return code.date;
+    return code.object;
   };
 
   /**
