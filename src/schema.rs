@@ -319,6 +319,14 @@ pub fn check_object<S: Shape>(input: &S, fields: &[Field]) -> Vec<Issue> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_kind_is_found_by_its_name() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.name()), kind);
+        }
+        assert_eq!(Kind::from_name("no such type"), Kind::Unknown);
+    }
+
     const FIELDS: &[Field] = &[
         Field::required("a", FieldType::String),
         Field::optional("n", FieldType::Number),

@@ -455,3 +455,27 @@ pub fn well_formed_string(value: &Unknown) -> Result<Option<String>> {
     let units = units.strip_suffix(&[0]).unwrap_or(units);
     Ok(String::from_utf16(units).ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_js_gets_the_key_lists_in_the_order_of_their_numbers() {
+        for (index, keys) in Keys::ALL.iter().enumerate() {
+            assert_eq!(*keys as usize, index);
+        }
+        let fields: Vec<_> = config::FIELDS.iter().map(|field| field.key).collect();
+        assert_eq!(CONFIG_KEYS.to_vec(), fields);
+    }
+
+    #[test]
+    fn utf16_decoding_matches_napis() {
+        let units: Vec<u16> = "a\u{e9}\u{1f600}".encode_utf16().collect();
+        assert_eq!(utf8_lossy(&units), "a\u{e9}\u{1f600}");
+        assert_eq!(utf8_strict(&units).as_deref(), Some("a\u{e9}\u{1f600}"));
+        assert_eq!(utf8_lossy(&[0x61, 0xd800, 0x62]), "a\u{fffd}b");
+        assert_eq!(utf8_strict(&[0x61, 0xd800, 0x62]), None);
+        assert_eq!(utf8_lossy(&[0x41, 0x7f]), "A\u{7f}");
+    }
+}
