@@ -101,8 +101,8 @@ impl Instance {
 struct Reading<'env> {
     /// `types|lengths|strings`, as UTF-16 (napi's buffer, NUL-terminated).
     units: JsStringUtf16<'env>,
-    /// One code per entry, at the start of `units`.
-    types: Range<usize>,
+    /// How many codes (one per entry) start `units`.
+    types: usize,
     next_type: usize,
     /// Where each string lies in `units`.
     strings: Vec<Range<usize>>,
@@ -154,7 +154,7 @@ impl<'env> Reading<'env> {
         }
         Ok(Reading {
             units: buffer,
-            types: 0..types_end,
+            types: types_end,
             next_type: 0,
             strings,
             next_string: 0,
@@ -164,7 +164,7 @@ impl<'env> Reading<'env> {
     }
 
     fn take_code(&mut self) -> Result<u16> {
-        let code = self.units[self.types.clone()].get(self.next_type).copied();
+        let code = self.units[..self.types].get(self.next_type).copied();
         self.next_type += 1;
         code.ok_or_else(|| Error::from_reason("read.js gave too few types"))
     }
@@ -448,7 +448,7 @@ pub fn text_if_string(value: &Unknown) -> Result<Option<String>> {
 
 /// `String(value)` when it is well-formed UTF-16; `None` when it holds a lone surrogate, which
 /// makes JavaScript's `encodeURI` throw.
-pub fn well_formed_string(value: &Unknown) -> Result<Option<String>> {
+fn well_formed_string(value: &Unknown) -> Result<Option<String>> {
     let units = value.coerce_to_string()?.into_utf16()?;
     // napi's buffer ends with the NUL terminator it writes.
     let units = units.as_slice();
