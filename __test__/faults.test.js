@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConnectorError } from '@logto/connector-kit';
 
-import { platformName } from '../lib/platform.js';
+import { binaryName, loadBinding, platformName } from '../lib/binding.js';
 import { caFile, paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule, webApp } from './helpers/connectors.js';
 import { signInProcess } from './helpers/processes.js';
@@ -270,25 +270,23 @@ describe('the process', () => {
   });
 
   test('a Rust panic, sync or async, is a JS error and the process lives on', async () => {
-    const binding = await import('../index.js');
-    // Not exported by the loader: reached on the addon it loaded.
-    const addon = createRequire(import.meta.url)(`../connector-wechat-web.${platformName(process)}.node`);
-    assert.equal(addon.getUserInfo, binding.getUserInfo, 'the very addon the loader loaded');
-    assert.equal(binding.__panicProbe, undefined);
-    assert.throws(() => addon.__panicProbe('sync'), /deliberate panic/);
-    await assert.rejects(addon.__panicProbe('async'), /deliberate panic/);
-    await addon.__panicProbe('none');
+    const binding = loadBinding();
+    const addon = createRequire(import.meta.url)(`../${binaryName(platformName(process))}`);
+    assert.equal(addon, binding, 'the very addon the loader loaded');
+    assert.throws(() => binding.__panicProbe('sync'), /deliberate panic/);
+    await assert.rejects(binding.__panicProbe('async'), /deliberate panic/);
+    await binding.__panicProbe('none');
     const typings = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
     assert.ok(!typings.includes('anicProbe'), 'the probe is not in the typings users read');
   });
 
   test('a binding that cannot read its arguments throws; the connector raises a ConnectorError', async () => {
-    const binding = await import('../index.js');
+    const binding = loadBinding();
     // A payload that is not an object: the binding cannot read it.
-    assert.throws(() => binding.getAuthorizationUri(undefined, async () => {}, webApp));
-    assert.equal(
-      binding.getAuthorizationUri({ state: 's', redirectUri: 'https://x.io/cb', headers: {} }, async () => {}, { appId: 'wx', appSecret: 'secret' }),
-      'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s'
+    assert.throws(() => binding.getAuthorizationUri(undefined, async () => {}, webApp), /Cannot convert undefined or null to object/);
+    assert.deepEqual(
+      await binding.getAuthorizationUri({ state: 's', redirectUri: 'https://x.io/cb', headers: {} }, async () => {}, { appId: 'wx', appSecret: 'secret' }),
+      { url: 'https://open.weixin.qq.com/connect/qrconnect?appid=wx&redirect_uri=https%3A%2F%2Fx.io%2Fcb&response_type=code&scope=snsapi_login&state=s' }
     );
     // A config whose getter throws, through the connector: a ConnectorError, not a crash.
     const connector = await oursModule.default({

@@ -20,16 +20,21 @@ test('index.d.ts and lib/index.d.ts type-check, strictly', async () => {
 test("the binding's functions take connector-kit's parameters", () => {
   const typings = readFileSync(path.join(root, 'index.d.ts'), 'utf8');
   for (const signature of [
-    'getAuthorizationUri(payload: AuthorizationUriPayload, setSession: SetSession, config: unknown)',
-    'getUserInfo(data: unknown, getSession: GetSession, config: unknown): Promise<UserInfoResult>',
-    'getTokenResponseAndUserInfo(data: unknown, getSession: GetSession, config: unknown): Promise<SignInResult>',
+    'getAuthorizationUri(payload: AuthorizationUriPayload, setSession: SetSession, config: unknown): Promise<AuthorizationUriResult>',
+    'signIn(data: unknown, getSession: GetSession, config: unknown): Promise<SignInResult>',
     'getAccessTokenByRefreshToken(refreshToken: string, config: unknown): Promise<RefreshResult>',
     'getAccessToken(code: string, config: unknown): Promise<AccessTokenResult>',
-    'validateConfig(value: unknown): { data?: WechatWebConfig; issues?: ZodIssue[] }',
+    'checkWechat(config: unknown): Promise<CheckResult>',
+    'validateConfig(value: unknown): ConfigResult',
   ]) {
     assert.ok(typings.includes(`export declare function ${signature}`), signature);
   }
-  assert.match(typings, /export type AuthorizationUriPayload = Parameters<GetAuthorizationUri>\[0\]/);
+  // Each answers with one result: the value, or `error` (never a bare value or a second shape).
+  for (const result of ['AuthorizationUriResult', 'SignInResult', 'RefreshResult', 'AccessTokenResult', 'CheckResult']) {
+    assert.match(typings, new RegExp(`export interface ${result} \\{[^}]*\\berror\\?: Failure\\n\\}`), result);
+  }
+  // connector-kit's payload is assignable to what the binding reads of it.
+  assert.match(typings, /export interface AuthorizationUriPayload \{\n  state\?: string\n  redirectUri\?: string\n  scope\?: string\n  headers\?: RequestHeaders\n\}/);
   assert.match(typings, /expires_in\?: number/);
   assert.doesNotMatch(typings, /: any\b/, 'no `any` in what users read');
 });

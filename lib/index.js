@@ -1,106 +1,61 @@
 // Logto's entry point. The native binding has the connector's own functions; this closes them
-// over `getConfig`, adds the metadata, and raises the binding's failure results as the host's
-// ConnectorError (and config issues as the host's ZodError). All behaviour lives in Rust.
+// over `getConfig`, adds the metadata, and raises the `error` of each binding result as the host's
+// ConnectorError (config issues as the host's ZodError). All behaviour lives in Rust.
+import { loadBinding } from './binding.js';
 import { connectorId, metadata } from './metadata.js';
-import { loadBinding } from './platform.js';
+import { ZodError } from './zod-error.js';
 
-const binding = await loadBinding(() => import('../index.js'));
+export { ZodError };
 
-/**
- * A stand-in for zod's `ZodError` — `issues`, `name`, a JSON `message` — used only where the
- * host has no zod of its own (see `hostModules`).
- */
-export class ZodError extends Error {
-  constructor(issues) {
-    super(JSON.stringify(issues, null, 2));
-    this.issues = issues;
-    this.name = 'ZodError';
-  }
+const binding = loadBinding();
 
-  get errors() {
-    return this.issues;
-  }
-
-  flatten() {
-    const fieldErrors = {};
-    const formErrors = [];
-    for (const issue of this.issues) {
-      if (issue.path.length === 0) {
-        formErrors.push(issue.message);
-      } else {
-        (fieldErrors[issue.path[0]] ??= []).push(issue.message);
-      }
-    }
-    return { formErrors, fieldErrors };
-  }
-}
-
-// The host's own @logto/connector-kit and zod (Logto's copies, resolved from this folder as
-// Logto resolves its connectors), imported once: when Logto creates the connector (its loader
-// does so at start-up) or when the first error is raised, never at import. Logto recognises a
+// The host's @logto/connector-kit and zod, resolved from this folder as Logto resolves them, and
+// imported when the connector is created or an error raised, not at import: Logto recognises a
 // ConnectorError, and fills an error body's `details`, only for instances of its own classes.
 let hostModules;
 let HostZodError = ZodError;
 const loadHost = () =>
-  (hostModules ??= Promise.all([import('@logto/connector-kit'), import('zod').catch(() => undefined)]).then(
-    ([kit, zod]) => {
-      HostZodError = typeof zod?.ZodError === 'function' ? zod.ZodError : ZodError;
-      return kit;
-    }
-  ));
+  (hostModules ??= Promise.all([import('@logto/connector-kit'), import('zod').catch(() => undefined)]).then(([kit, zod]) => {
+    HostZodError = typeof zod?.ZodError === 'function' ? zod.ZodError : ZodError;
+    return kit;
+  }));
 
-const toConnectorError = async ({ code, data, issues }) => {
-  const kit = await loadHost();
-  return new kit.ConnectorError(code, issues ? new HostZodError(issues) : data);
-};
+const connectorError = async ({ code, data, issues }) =>
+  new (await loadHost()).ConnectorError(code, issues ? new HostZodError(issues) : data);
 
-/** A binding result's value; its failure raised as the host's ConnectorError. */
-const settle = (result) =>
-  result.error
-    ? toConnectorError(result.error).then((error) => {
-        throw error;
-      })
-    : result;
-
-// Errors thrown by the host's own callbacks (setSession), which pass through unchanged.
+// What the host's own callbacks throw passes through unchanged; they stay synchronous or not.
 const hostErrors = new WeakSet();
+const rethrow = (error) => {
+  if (Object(error) === error) hostErrors.add(error);
+  throw error;
+};
 const fromHost = (callback) =>
   typeof callback === 'function'
-    ? async (...args) => {
+    ? (...args) => {
         try {
-          return await callback(...args);
+          const returned = callback(...args);
+          return returned instanceof Promise ? returned.catch(rethrow) : returned;
         } catch (error) {
-          if (Object(error) === error) hostErrors.add(error);
-          throw error;
+          return rethrow(error);
         }
       }
     : callback;
 
-/** A binding call that threw instead of answering (it cannot run at all): a ConnectorError. */
-const failed = async (error) => {
-  if (hostErrors.has(error)) {
-    throw error;
-  }
-  throw await toConnectorError({
-    code: 'general',
-    data: { errorDescription: `The WeChat connector failed: ${error?.message ?? String(error)}` },
-  });
-};
-
 /**
- * Runs a binding call, which answers with a result (or a promise of one), and raises its failure.
- * The binding throws only when it cannot run at all (a panic, a value N-API cannot read): that is
- * a ConnectorError for Logto too. An error of the host's own (a failing setSession) passes
- * through unchanged.
+ * A binding call's result, its `error` raised. Anything else the binding throws (it cannot run:
+ * a panic, a value it cannot read) is a ConnectorError too; the host's own errors pass through.
  */
-const call = (run) => {
+const call = async (run) => {
   let result;
   try {
-    result = run();
+    result = await run();
   } catch (error) {
-    return failed(error);
+    if (hostErrors.has(error)) throw error;
+    const errorDescription = `The WeChat connector failed: ${error?.message ?? String(error)}`;
+    throw await connectorError({ code: 'general', data: { errorDescription } });
   }
-  return result instanceof Promise ? result.then(settle, failed) : settle(result);
+  if (result.error) throw await connectorError(result.error);
+  return result;
 };
 
 const safeParse = (value) => {
@@ -109,11 +64,9 @@ const safeParse = (value) => {
 };
 
 const parse = (value) => {
-  const result = safeParse(value);
-  if (!result.success) {
-    throw result.error;
-  }
-  return result.data;
+  const { success, data, error } = safeParse(value);
+  if (success) return data;
+  throw error;
 };
 
 export const configGuard = Object.freeze({
@@ -131,35 +84,22 @@ export const getAccessToken = async (code, config) => {
 
 const createConnector = async ({ getConfig }) => {
   await loadHost();
+  // Each binding function takes the connector function's arguments, then the config.
+  const run = async (name, ...args) => {
+    const config = await getConfig(connectorId);
+    return call(() => binding[name](...args, config));
+  };
   return {
     metadata,
     type: 'Social',
     configGuard,
-    getAuthorizationUri: async (payload, setSession) => {
-      const config = await getConfig(connectorId);
-      let answer;
-      try {
-        answer = binding.getAuthorizationUri(payload, fromHost(setSession), config);
-      } catch (error) {
-        return failed(error);
-      }
-      // The URL itself, at once or once setSession has stored the flow; or a failure.
-      if (typeof answer === 'string') return answer;
-      return answer instanceof Promise ? answer.then(settle, failed) : settle(answer);
-    },
-    getUserInfo: async (data, getSession) => {
-      const config = await getConfig(connectorId);
-      return (await call(() => binding.getUserInfo(data, getSession, config))).userInfo;
-    },
+    getAuthorizationUri: async (payload, setSession) => (await run('getAuthorizationUri', payload, fromHost(setSession))).url,
+    getUserInfo: async (data, getSession) => (await run('signIn', data, getSession)).userInfo,
     getTokenResponseAndUserInfo: async (data, getSession) => {
-      const config = await getConfig(connectorId);
-      const { userInfo, tokenResponse } = await call(() => binding.getTokenResponseAndUserInfo(data, getSession, config));
+      const { userInfo, tokenResponse } = await run('signIn', data, getSession);
       return { tokenResponse, userInfo };
     },
-    getAccessTokenByRefreshToken: async (refreshToken) => {
-      const config = await getConfig(connectorId);
-      return (await call(() => binding.getAccessTokenByRefreshToken(refreshToken, config))).tokenResponse;
-    },
+    getAccessTokenByRefreshToken: async (refreshToken) => (await run('getAccessTokenByRefreshToken', refreshToken)).tokenResponse,
   };
 };
 

@@ -74,8 +74,12 @@ export const startMockWeChat = async ({
   const defaults = {
     [paths.accessToken]: (query, res) => {
       const appId = query.get('appid');
-      if (!apps[appId] || apps[appId] !== query.get('secret')) {
-        return json(res, 200, { errcode: 40125, errmsg: 'invalid appsecret' });
+      // As WeChat: the AppID is checked first (40013), then its AppSecret (40125).
+      if (!Object.hasOwn(apps, appId)) {
+        return json(res, 200, { errcode: 40013, errmsg: `invalid appid, rid: ${randomBytes(4).toString('hex')}` });
+      }
+      if (apps[appId] !== query.get('secret')) {
+        return json(res, 200, { errcode: 40125, errmsg: `invalid appsecret, rid: ${randomBytes(4).toString('hex')}` });
       }
       const code = query.get('code') ?? '';
       if (specialCodes[code]) {

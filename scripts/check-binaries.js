@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { binaryName, platformOfTriple } from './platforms.js';
+import { binaryName } from '../lib/binding.js';
+import { platformOfTriple } from './platforms.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { napi } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));

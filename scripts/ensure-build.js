@@ -5,8 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { platformName } from '../lib/platform.js';
-import { binaryName } from './platforms.js';
+import { binaryName, platformName } from '../lib/binding.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const binary = path.join(root, binaryName(platformName(process)));

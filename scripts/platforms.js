@@ -1,4 +1,4 @@
-// Rust target triples ↔ the platform names in our .node file names.
+// Rust target triples ↔ the platform names in our .node file names (lib/binding.js).
 const arches = { x86_64: 'x64', aarch64: 'arm64' };
 
 /** `x86_64-unknown-linux-musl` → `linux-x64-musl`, `aarch64-apple-darwin` → `darwin-arm64`. */
@@ -9,5 +9,3 @@ export const platformOfTriple = (triple) => {
   if (os === 'windows') return `win32-${nodeArch}-${abi}`;
   return `${os}-${nodeArch}-${abi}`;
 };
-
-export const binaryName = (platform) => `connector-wechat-web.${platform}.node`;

@@ -13,10 +13,7 @@ const OFFICIAL_ACCOUNT_ENDPOINT: &str = "https://open.weixin.qq.com/connect/oaut
 /// WeChat documents `state` as at most 128 bytes in the Official Account flow.
 const MAX_OFFICIAL_ACCOUNT_STATE: usize = 128;
 
-/// The `setSession` keys that record an Official Account sign-in.
-pub const SESSION_FLOW: &str = "wechatWebFlow";
-pub const SESSION_APP_ID: &str = "wechatWebAppId";
-pub const SESSION_SCOPE: &str = "wechatWebScope";
+/// The flow an Official Account sign-in records in Logto's connector session.
 pub const FLOW_OFFICIAL_ACCOUNT: &str = "official_account";
 
 /// What JavaScript's `encodeURI` escapes: everything but alphanumerics and

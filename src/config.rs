@@ -33,6 +33,11 @@ pub const FIELDS: &[Field] = &[
     ),
 ];
 
+/// The guard's keys, in its order.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().map(|field| field.key)
+}
+
 /// Credentials of one WeChat app.
 #[derive(Clone, PartialEq, Eq)]
 pub struct App {

@@ -155,6 +155,19 @@ impl Failure {
         self
     }
 
+    /// The failure in one line, for a person: its description or text, else its code.
+    pub fn describe(self) -> String {
+        let code = self.code.as_str();
+        match self.into_data() {
+            (Some(Value::String(text)), _) => text,
+            (Some(Value::Object(map)), _) => match map.get("errorDescription") {
+                Some(Value::String(description)) => description.clone(),
+                _ => format!("{code}: {}", Value::Object(map)),
+            },
+            _ => code.to_owned(),
+        }
+    }
+
     /// The data as JSON for `new ConnectorError(code, data)`, and the issues when it is a
     /// `ZodError`. Echoed text leaves as an excerpt, with token fields masked.
     pub fn into_data(self) -> (Option<Value>, Option<Vec<Value>>) {

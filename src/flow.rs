@@ -5,12 +5,11 @@
 
 use serde_json::{Number, Value};
 
-use crate::authorization::{FLOW_OFFICIAL_ACCOUNT, SESSION_APP_ID, SESSION_FLOW};
+use crate::authorization::FLOW_OFFICIAL_ACCOUNT;
 use crate::config::{App, Config};
 use crate::error::{Code, Endpoint, Failure, Result};
 use crate::redact::{Hidden, Secrets};
 use crate::reply::{self, TokenReply, UserInfo};
-use crate::schema::{Input, Shape};
 use crate::wechat::{self, Api, Retry};
 
 /// Marks a refresh token issued to the Official Account app, so that a refresh months later goes
@@ -25,15 +24,21 @@ pub enum Flow {
     OfficialAccount,
 }
 
+/// What `getAuthorizationUri` recorded in Logto's connector session, as read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredFlow {
+    pub flow: Option<String>,
+    pub app_id: Option<String>,
+}
+
 /// The flow recorded by `getAuthorizationUri`. A missing session, a foreign one, or one naming an
 /// app that is no longer configured means the QR login, as the official connector assumes.
-pub fn flow_from_session(config: &Config, session: Option<&Input>) -> Flow {
+pub fn flow_from_session(config: &Config, session: Option<&StoredFlow>) -> Flow {
     let (Some(session), Some(account)) = (session, &config.official_account) else {
         return Flow::QrCode;
     };
-    let text = |key| session.field(key).and_then(Shape::as_text);
-    if text(SESSION_FLOW) == Some(FLOW_OFFICIAL_ACCOUNT)
-        && text(SESSION_APP_ID) == Some(account.app.app_id.as_str())
+    if session.flow.as_deref() == Some(FLOW_OFFICIAL_ACCOUNT)
+        && session.app_id.as_deref() == Some(account.app.app_id.as_str())
     {
         Flow::OfficialAccount
     } else {
@@ -250,8 +255,7 @@ pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authorization::SESSION_SCOPE;
-    use crate::config::{OfficialAccount, SCOPE_USERINFO};
+    use crate::config::OfficialAccount;
 
     fn config(with_account: bool) -> Config {
         Config {
@@ -269,31 +273,34 @@ mod tests {
         }
     }
 
-    fn session(flow: &str, app: &str, scope: &str) -> Input {
-        Input::Object(vec![
-            (SESSION_FLOW.into(), Input::Text(flow.into())),
-            (SESSION_APP_ID.into(), Input::Text(app.into())),
-            (SESSION_SCOPE.into(), Input::Text(scope.into())),
-        ])
+    fn session(flow: &str, app: &str) -> StoredFlow {
+        StoredFlow {
+            flow: Some(flow.into()),
+            app_id: Some(app.into()),
+        }
     }
 
     #[test]
     fn the_session_picks_the_app_and_falls_back_to_qr() {
-        let oa = session(FLOW_OFFICIAL_ACCOUNT, "wx_oa", SCOPE_USERINFO);
+        let oa = session(FLOW_OFFICIAL_ACCOUNT, "wx_oa");
         assert_eq!(
             flow_from_session(&config(true), Some(&oa)),
             Flow::OfficialAccount
         );
         assert_eq!(flow_from_session(&config(false), Some(&oa)), Flow::QrCode);
-        let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other", SCOPE_USERINFO);
+        let foreign = session(FLOW_OFFICIAL_ACCOUNT, "wx_other");
         assert_eq!(
             flow_from_session(&config(true), Some(&foreign)),
             Flow::QrCode
         );
         assert_eq!(flow_from_session(&config(true), None), Flow::QrCode);
-        let nonsense = Input::Text("x".into());
+        let other_flow = session("qr", "wx_oa");
         assert_eq!(
-            flow_from_session(&config(true), Some(&nonsense)),
+            flow_from_session(&config(true), Some(&other_flow)),
+            Flow::QrCode
+        );
+        assert_eq!(
+            flow_from_session(&config(true), Some(&StoredFlow::default())),
             Flow::QrCode
         );
     }
@@ -334,7 +341,10 @@ mod tests {
             unionid: None,
             is_snapshot_user: false,
         };
-        let input = Input::Object(vec![("appSecret".into(), Input::Text("websecret".into()))]);
+        let input = crate::schema::Input::Object(vec![(
+            "appSecret".into(),
+            crate::schema::Input::Text("websecret".into()),
+        )]);
         let printed = format!(
             "{:?} {:?} {:?} {:?}",
             config(true),

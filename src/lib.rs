@@ -1,9 +1,10 @@
 //! A Rust-native WeChat Web social connector for Logto.
 //!
-//! The core (`config`, `authorization`, `wechat`, `reply`, `flow`, `error`, `schema`) has no
+//! The core (`config`, `authorization`, `wechat`, `reply`, `flow`, `check`, `error`, `schema`) has no
 //! napi types and no unsafe code; `binding` adapts it to Node, with connector-kit's signatures.
 
 pub mod authorization;
+pub mod check;
 pub mod config;
 pub mod error;
 pub mod flow;

@@ -31,33 +31,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
-        Kind::Undefined,
-        Kind::Null,
-        Kind::Boolean,
-        Kind::Number,
-        Kind::NaN,
-        Kind::String,
-        Kind::BigInt,
-        Kind::Symbol,
-        Kind::Function,
-        Kind::Array,
-        Kind::Object,
-        Kind::Date,
-        Kind::Map,
-        Kind::Set,
-        Kind::Promise,
-        Kind::Unknown,
-    ];
-
-    /// The kind zod calls `name`; `Unknown` for a name it does not use.
-    pub fn from_name(name: &str) -> Kind {
-        Kind::ALL
-            .into_iter()
-            .find(|kind| kind.name() == name)
-            .unwrap_or(Kind::Unknown)
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Kind::Undefined => "undefined",
@@ -318,14 +291,6 @@ pub fn check_object<S: Shape>(input: &S, fields: &[Field]) -> Vec<Issue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_kind_is_found_by_its_name() {
-        for kind in Kind::ALL {
-            assert_eq!(Kind::from_name(kind.name()), kind);
-        }
-        assert_eq!(Kind::from_name("no such type"), Kind::Unknown);
-    }
 
     const FIELDS: &[Field] = &[
         Field::required("a", FieldType::String),

@@ -46,6 +46,39 @@ impl std::fmt::Debug for Api {
 }
 
 impl Api {
+    /// The base URL as it may be shown: scheme, host, port and path.
+    pub fn shown_base(&self) -> String {
+        Url::parse(&self.base).map_or_else(|_| String::new(), |url| shown(&url))
+    }
+
+    /// The host and port requests go to, before any proxy.
+    pub fn host_and_port(&self) -> Option<(String, u16)> {
+        let url = Url::parse(&self.base).ok()?;
+        Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
+    }
+
+    /// The proxy requests go through, as the HTTP client picks it from `HTTPS_PROXY`,
+    /// `ALL_PROXY` and `NO_PROXY` (its own rules, read the same way), shown as scheme, host and
+    /// port; `None` for a direct connection (plain http to loopback always is).
+    pub fn proxy(&self) -> Option<String> {
+        if self.base.starts_with("http:") {
+            return None;
+        }
+        let uri: http::Uri = self.base.parse().ok()?;
+        let matcher = hyper_util::client::proxy::matcher::Matcher::from_system();
+        let proxy = matcher.intercept(&uri)?;
+        let proxy = proxy.uri();
+        let port = proxy
+            .port()
+            .map(|port| format!(":{port}"))
+            .unwrap_or_default();
+        Some(format!(
+            "{}://{}{port}",
+            proxy.scheme_str().unwrap_or("http"),
+            proxy.host().unwrap_or_default()
+        ))
+    }
+
     /// The user name and password of the base URL (as written and decoded), for redaction.
     pub fn credentials(&self) -> impl Iterator<Item = &str> {
         self.credentials.iter().map(String::as_str)

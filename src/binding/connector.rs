@@ -1,106 +1,124 @@
-//! The connector's functions, with connector-kit's parameters: `getAuthorizationUri(payload,
-//! setSession, config)`, `getUserInfo(data, getSession, config)`, and so on. Each reads its JS
-//! values, hands them to the core, and returns a result object; the WeChat calls run on the I/O
-//! runtime.
+//! The connector's functions, with connector-kit's parameters. Each reads its JS values, lets the
+//! core decide, and answers with one result object; the WeChat calls run on the I/O runtime.
 
 use napi::bindgen_prelude::*;
-use napi::{Env, JsGlobal, JsValue, Unknown, ValueType};
+use napi::{Env, JsError, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
-use super::objects::{
-    authorization_answer, AccessTokenResult, AuthorizationAnswer, FlowSession, RefreshResult,
-    SignInResult, UserInfoResult,
+use super::input::read;
+use super::results::{
+    AccessTokenResult, AuthorizationUriResult, CheckResult, ConfigResult, FlowSession,
+    RefreshResult, SignInResult,
 };
-use super::values::{string_value, text_if_string, Keys, Reader};
-use crate::error::{Code, Failure};
-use crate::schema::{Input, Kind, Shape};
-use crate::{authorization, config, flow, wechat};
+use crate::error::{self, Code, Failure};
+use crate::schema::{Kind, Shape};
+use crate::{authorization, check, config, flow, wechat};
 
-/// What `getAuthorizationUri` returns: the answer at once, or, when the flow had to be recorded
-/// with an asynchronous `setSession`, once it is stored.
-type Authorization<'env> = Either<AuthorizationAnswer, PromiseRaw<'env, AuthorizationAnswer>>;
+/// A host callback as Logto passes it, or whatever else was passed.
+type Callback<'env, Args, Return> = Either<Function<'env, Args, Return>, Unknown<'env>>;
 
-/// A session callback as Logto passes it, or whatever else was passed.
-type Callback<'env, Args> = Either<Function<'env, Args, Unknown<'env>>, Unknown<'env>>;
+/// What a host callback returned: a promise, or anything else.
+type Returned<'env, T> = Either<Promise<T>, Unknown<'env>>;
 
-/// The connector's `configGuard.safeParse`: `{ data }` with the keys zod would keep (the very
-/// values that were checked), or `{ issues }` as zod reports them.
-#[napi(
-    catch_unwind,
-    ts_args_type = "value: unknown",
-    ts_return_type = "{ data?: WechatWebConfig; issues?: ZodIssue[] }"
-)]
-pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<Object<'env>> {
-    let read = Reader::new(env)?.read_shape(&value, Keys::Config)?;
-    let mut result = Object::new(env)?;
-    match config::parse(&read.input) {
+/// What the connector reads of connector-kit's `getAuthorizationUri` payload. Each value is
+/// converted as the official connector converts it (`String(state)`, …).
+#[napi(object, object_to_js = false)]
+pub struct AuthorizationUriPayload<'env> {
+    #[napi(ts_type = "string")]
+    pub state: Option<Unknown<'env>>,
+    #[napi(ts_type = "string")]
+    pub redirect_uri: Option<Unknown<'env>>,
+    #[napi(ts_type = "string")]
+    pub scope: Option<Unknown<'env>>,
+    #[napi(ts_type = "RequestHeaders")]
+    pub headers: Option<Either<RequestHeaders<'env>, Unknown<'env>>>,
+}
+
+/// The browser's request headers, as Logto passes them.
+#[napi(object, object_to_js = false)]
+pub struct RequestHeaders<'env> {
+    #[napi(ts_type = "string")]
+    pub user_agent: Option<Unknown<'env>>,
+}
+
+/// The connector's `configGuard.safeParse`.
+#[napi(catch_unwind, ts_args_type = "value: unknown")]
+pub fn validate_config<'env>(env: &'env Env, value: Unknown<'env>) -> Result<ConfigResult<'env>> {
+    let read = read(env, &value, config::keys())?;
+    Ok(match config::parse(&read.input) {
         Ok(_) => {
             let mut data = Object::new(env)?;
             for (key, field) in read.fields {
                 data.set_named_property(key, field)?;
             }
-            result.set_named_property("data", data)?;
+            ConfigResult {
+                data: Some(data),
+                issues: None,
+            }
         }
-        Err(issues) => {
-            let issues: Vec<_> = issues.iter().map(|issue| issue.to_json()).collect();
-            result.set_named_property("issues", issues)?;
-        }
-    }
-    Ok(result)
+        Err(issues) => ConfigResult {
+            data: None,
+            issues: Some(issues.iter().map(|issue| issue.to_json()).collect()),
+        },
+    })
 }
 
 /// The config as the flows use it, or `invalid_config` with the guard's issues.
-fn validated(reader: &Reader, value: &Unknown) -> Result<crate::error::Result<config::Config>> {
-    Ok(config::require(&reader.read_values(value, Keys::Config)?))
+fn validated(env: &Env, value: &Unknown) -> Result<error::Result<config::Config>> {
+    Ok(config::require(&read(env, value, config::keys())?.input))
 }
 
 /// The config and the WeChat API it will call, both taken now, on the JS thread.
-fn prepared(
-    reader: &Reader,
-    value: &Unknown,
-) -> Result<crate::error::Result<(config::Config, wechat::Api)>> {
-    Ok(validated(reader, value)?.and_then(|config| Ok((config, wechat::Api::from_env()?))))
+fn prepared(env: &Env, value: &Unknown) -> Result<error::Result<(config::Config, wechat::Api)>> {
+    Ok(validated(env, value)?.and_then(|config| Ok((config, wechat::Api::from_env()?))))
 }
 
 /// Where to send the browser: WeChat's QR login page, or, inside WeChat's own browser with an
-/// Official Account configured, its consent page. In that case the flow is recorded with
-/// `setSession` for `getUserInfo`; where Logto keeps no session (its Management API and
-/// `/api/me`, whose `setSession` throws `not_implemented`) the QR login, which needs none, is the
-/// answer, as the official connector gives for every browser.
+/// Official Account configured, its consent page, once the flow is recorded with `setSession`.
+/// Where Logto keeps no session (its `setSession` throws `not_implemented`), the QR login, which
+/// needs none. Any other error of `setSession` rejects, unchanged.
 #[napi(
     catch_unwind,
-    ts_args_type = "payload: AuthorizationUriPayload, setSession: SetSession, config: unknown",
-    ts_return_type = "string | Failed | Promise<string | Failed>"
+    ts_args_type = "payload: AuthorizationUriPayload, setSession: SetSession, config: unknown"
 )]
 pub fn get_authorization_uri<'env>(
     env: &'env Env,
-    payload: Object<'env>,
-    set_session: Callback<'env, FlowSession>,
+    payload: AuthorizationUriPayload<'env>,
+    set_session: Callback<'env, FlowSession, Returned<'env, ()>>,
     config: Unknown<'env>,
-) -> Result<Authorization<'env>> {
-    let answer = |result: crate::error::Result<String>| Ok(Either::A(authorization_answer(result)));
-    let (config, read) = Reader::new(env)?.read_authorization(&config, &payload)?;
-    let config = match config {
+) -> Result<PromiseRaw<'env, AuthorizationUriResult>> {
+    let answer = |result: error::Result<String>| PromiseRaw::resolve(env, result.into());
+    let config = match validated(env, &config)? {
         Ok(config) => config,
         Err(failure) => return answer(Err(failure)),
     };
-    // Converted as the official connector's URLSearchParams and encodeURI convert them.
-    let state = read.text(&read.state)?;
-    let Some(redirect_uri) = read.well_formed_text(&read.redirect_uri)? else {
+    // Converted in the official connector's order: `encodeURI(redirectUri)` (which throws on a
+    // lone surrogate), then URLSearchParams' `String()` of the scope and the state.
+    // A value the payload lacks is `undefined`, converted as JavaScript converts it.
+    let undefined = ().into_unknown(env)?;
+    let Some(redirect_uri) = well_formed_string(&payload.redirect_uri.unwrap_or(undefined))? else {
         return answer(Err(Failure::described(
             Code::InvalidRequestParameters,
             "redirectUri is not a well-formed string (URI malformed)",
         )));
     };
-    let scope = match &read.scope {
-        Some(scope) => Some(read.text(scope)?),
-        None => None,
+    let scope = match &payload.scope {
+        // `customScope ?? config.scope`: null is no scope either.
+        Some(scope) if scope.get_type()? != ValueType::Null => Some(string_value(scope)?),
+        _ => None,
+    };
+    let state = string_value(&payload.state.unwrap_or(undefined))?;
+    let user_agent = match &payload.headers {
+        Some(Either::A(RequestHeaders {
+            user_agent: Some(agent),
+        })) => text_if_string(agent)?,
+        _ => None,
     };
     let request = authorization::Request {
         state: &state,
         redirect_uri: &redirect_uri,
         scope: scope.as_deref(),
-        user_agent: read.user_agent.as_deref(),
+        user_agent: user_agent.as_deref(),
     };
     let found = match authorization::authorization_uri(&config, &request) {
         Ok(found) => found,
@@ -113,162 +131,106 @@ pub fn get_authorization_uri<'env>(
     let Either::A(set_session) = set_session else {
         return answer(Ok(qr_url));
     };
-    let returned = match set_session.call(session.into()) {
-        Ok(returned) => returned,
-        Err(error) => {
-            let thrown = JsError::from(error).into_unknown(*env);
-            return if is_not_implemented(&thrown)? {
-                answer(Ok(qr_url))
-            } else {
-                Err(Error::from(thrown))
-            };
-        }
-    };
-    if !returned.is_promise()? {
-        return answer(Ok(found.url));
-    }
     let url = found.url;
-    let stored = PromiseRaw::<Unknown>::new(env.raw(), returned.raw())
-        .then(move |_| Ok(authorization_answer(Ok(url))))?;
-    let answered = stored.catch(move |thrown: CallbackContext<Unknown>| {
-        if is_not_implemented(&thrown.value)? {
-            Ok(Either::A(authorization_answer(Ok(qr_url))))
-        } else {
-            // Anything else setSession failed with is the caller's to see, unchanged.
-            PromiseRaw::<()>::reject(&thrown.env, thrown.value).map(Either::B)
+    match set_session.call(session.into()) {
+        Ok(Either::B(_)) => answer(Ok(url)),
+        Ok(Either::A(stored)) => {
+            env.spawn_future_with_callback(async move { Ok(stored.await) }, move |env, stored| {
+                match stored.err().map(|error| unless_not_implemented(env, error)) {
+                    None => Ok(Ok(url).into()),
+                    Some(None) => Ok(Ok(qr_url).into()),
+                    Some(Some(thrown)) => Err(Error::from(thrown)),
+                }
+            })
         }
-    })?;
-    Ok(Either::B(PromiseRaw::new(env.raw(), answered.raw())))
-}
-
-/// Whether a thrown value is connector-kit's `ConnectorError('not_implemented')` (Logto's
-/// `notImplemented`).
-fn is_not_implemented(thrown: &Unknown) -> Result<bool> {
-    if thrown.get_type()? != ValueType::Object {
-        return Ok(false);
+        Err(error) => match unless_not_implemented(env, error) {
+            None => answer(Ok(qr_url)),
+            Some(thrown) => PromiseRaw::reject(env, thrown),
+        },
     }
-    let code: Unknown = thrown.coerce_to_object()?.get_named_property("code")?;
-    Ok(text_if_string(&code)?.as_deref() == Some("not_implemented"))
 }
 
-/// Signs the user in: checks the callback data and the config, reads the flow `getSession`
-/// returns (none, or a failing `getSession`, is the QR login), exchanges the code with that flow's
-/// app and reads the profile.
-#[napi(
-    catch_unwind,
-    ts_args_type = "data: unknown, getSession: GetSession, config: unknown",
-    ts_return_type = "Promise<UserInfoResult>"
-)]
-pub fn get_user_info<'env>(
-    env: &'env Env,
-    data: Unknown<'env>,
-    get_session: Callback<'env, ()>,
-    config: Unknown<'env>,
-) -> Result<PromiseRaw<'env, UserInfoResult>> {
-    sign_in(env, &data, get_session, &config)
+/// What the host threw, unless it is connector-kit's `ConnectorError('not_implemented')`.
+fn unless_not_implemented(env: &Env, error: Error) -> Option<Unknown<'_>> {
+    let thrown = JsError::from(error).into_unknown(*env);
+    let code = match thrown.get_type() {
+        Ok(ValueType::Object) => Object::from_unknown(thrown)
+            .and_then(|thrown| thrown.get_named_property("code"))
+            .ok(),
+        _ => None,
+    };
+    match code {
+        Some(Either::<String, Unknown>::A(code)) if code == "not_implemented" => None,
+        _ => Some(thrown),
+    }
 }
 
-/// `getUserInfo`, with WeChat's tokens for Logto's token storage. A refresh token issued to
-/// the Official Account is marked `wxoa:`, so that a refresh goes to the app that issued it.
+/// Signs the user in, for `getUserInfo` and `getTokenResponseAndUserInfo`: checks the callback
+/// data and the config, reads the flow `getSession` returns (none, or a failing `getSession`, is
+/// the QR login), exchanges the code with that flow's app and reads the profile. A refresh token
+/// issued to the Official Account is marked `wxoa:`, so that a refresh goes to the app that
+/// issued it.
 #[napi(
     catch_unwind,
-    ts_args_type = "data: unknown, getSession: GetSession, config: unknown",
-    ts_return_type = "Promise<SignInResult>"
+    ts_args_type = "data: unknown, getSession: GetSession, config: unknown"
 )]
-pub fn get_token_response_and_user_info<'env>(
+pub fn sign_in<'env>(
     env: &'env Env,
     data: Unknown<'env>,
-    get_session: Callback<'env, ()>,
+    get_session: Callback<'env, (), Returned<'env, Option<FlowSession>>>,
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, SignInResult>> {
-    sign_in(env, &data, get_session, &config)
-}
-
-fn sign_in<'env, R>(
-    env: &'env Env,
-    data: &Unknown,
-    get_session: Callback<'env, ()>,
-    config: &Unknown,
-) -> Result<PromiseRaw<'env, R>>
-where
-    R: From<crate::error::Result<flow::SignIn>> + ToNapiValue + Send + 'static,
-{
-    let reader = Reader::new(env)?;
-    let code = match callback_code(env, &reader, data)? {
+    let answer = |failure| PromiseRaw::resolve(env, SignInResult::from(Err(failure)));
+    let code = match callback_code(env, data)? {
         Ok(code) => code,
-        Err(failure) => return PromiseRaw::resolve(env, R::from(Err(failure))),
+        Err(failure) => return answer(failure),
     };
-    let (config, api) = match prepared(&reader, config)? {
+    let (config, api) = match prepared(env, &config)? {
         Ok(prepared) => prepared,
-        Err(failure) => return PromiseRaw::resolve(env, R::from(Err(failure))),
+        Err(failure) => return answer(failure),
     };
+    // A getSession that throws, rejects or gives something else than a flow session: no
+    // session, the QR login.
     let session = match get_session {
-        Either::A(get_session) => get_session.call(()).ok(),
-        Either::B(_) => None,
+        Either::A(get_session) => match get_session.call(()) {
+            Ok(Either::A(promise)) => StoredSession::Later(promise),
+            Ok(Either::B(value)) => StoredSession::Now(Option::from_unknown(value).ok().flatten()),
+            Err(_) => StoredSession::Now(None),
+        },
+        Either::B(_) => StoredSession::Now(None),
     };
-    let Some(session) = session.filter(|value| value.is_promise().unwrap_or(false)) else {
-        let session = match session {
-            Some(value) => Some(read_session(&reader, &value)?),
-            None => None,
-        };
-        return run_sign_in(env, config, api, code, session);
-    };
-    // A rejected getSession means no session, as a missing one does.
-    let read = PromiseRaw::<Unknown>::new(env.raw(), session.raw())
-        .catch(|_: CallbackContext<Unknown>| Ok(Null))?;
-    let started = PromiseRaw::<Unknown>::new(env.raw(), read.raw()).then(move |context| {
-        let session = read_session(&Reader::new(&context.env)?, &context.value)?;
-        let running: PromiseRaw<R> = run_sign_in(&context.env, config, api, code, Some(session))?;
-        // Handed straight back to the promise machinery, within this callback's scope.
-        Ok(PromiseRaw::<'static, R>::new(
-            context.env.raw(),
-            running.raw(),
-        ))
-    })?;
-    Ok(PromiseRaw::new(env.raw(), started.raw()))
-}
-
-fn read_session(reader: &Reader, value: &Unknown) -> Result<Input> {
-    reader.read_values(value, Keys::Session)
-}
-
-fn run_sign_in<'env, R>(
-    env: &'env Env,
-    config: config::Config,
-    api: wechat::Api,
-    code: String,
-    session: Option<Input>,
-) -> Result<PromiseRaw<'env, R>>
-where
-    R: From<crate::error::Result<flow::SignIn>> + ToNapiValue + Send + 'static,
-{
     env.spawn_future(async move {
-        let flow = flow::flow_from_session(&config, session.as_ref());
-        Ok(R::from(flow::sign_in(&api, &config, &code, flow).await))
+        let session = match session {
+            StoredSession::Now(session) => session,
+            StoredSession::Later(promise) => promise.await.ok().flatten(),
+        };
+        let flow = flow::flow_from_session(&config, session.map(Into::into).as_ref());
+        Ok(SignInResult::from(
+            flow::sign_in(&api, &config, &code, flow).await,
+        ))
     })
+}
+
+/// The flow session `getSession` gave: at once, or once its promise settles.
+enum StoredSession {
+    Now(Option<FlowSession>),
+    Later(Promise<Option<FlowSession>>),
 }
 
 /// The callback data must be an object with a string `code`; otherwise `general` with
 /// `JSON.stringify(data)`, as the official connector reports it.
-fn callback_code(
-    env: &Env,
-    reader: &Reader,
-    data: &Unknown,
-) -> Result<crate::error::Result<String>> {
-    let input = reader.read_values(data, Keys::CallbackData)?;
+fn callback_code(env: &Env, data: Unknown) -> Result<error::Result<String>> {
+    let input = read(env, &data, ["code"])?.input;
     if input.kind() == Kind::Object {
         if let Some(code) = input.field("code").and_then(Shape::as_text) {
             return Ok(Ok(code.to_owned()));
         }
     }
-    let global: JsGlobal = env.get_global()?;
-    let json: Object = global.get_named_property("JSON")?;
-    let stringify: Function<Unknown, Unknown> = json.get_named_property("stringify")?;
-    Ok(Err(match stringify.apply(json, *data) {
-        Ok(text) if text.get_type()? == ValueType::String => {
-            Failure::text(Code::General, string_value(&text)?)
-        }
-        Ok(_) => Failure::bare(Code::General),
+    let json: Object = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<Unknown, Option<String>> = json.get_named_property("stringify")?;
+    Ok(Err(match stringify.apply(json, data) {
+        Ok(Some(text)) => Failure::text(Code::General, text),
+        Ok(None) => Failure::bare(Code::General),
         Err(_) => Failure::described(
             Code::General,
             "the callback data is not an object with a string `code`",
@@ -277,27 +239,20 @@ fn callback_code(
 }
 
 /// Asks the app that issued the refresh token for a new access token.
-#[napi(
-    catch_unwind,
-    ts_args_type = "refreshToken: string, config: unknown",
-    ts_return_type = "Promise<RefreshResult>"
-)]
+#[napi(catch_unwind, ts_args_type = "refreshToken: string, config: unknown")]
 pub fn get_access_token_by_refresh_token<'env>(
     env: &'env Env,
-    refresh_token: Unknown<'env>,
+    refresh_token: Either<String, Unknown<'env>>,
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, RefreshResult>> {
-    let refresh_token = match text_if_string(&refresh_token)? {
-        Some(token) => token,
-        None => {
-            let failure = Failure::described(
-                Code::InvalidRequestParameters,
-                "the refresh token is not a string",
-            );
-            return PromiseRaw::resolve(env, RefreshResult::from(Err(failure)));
-        }
+    let Either::A(refresh_token) = refresh_token else {
+        let failure = Failure::described(
+            Code::InvalidRequestParameters,
+            "the refresh token is not a string",
+        );
+        return PromiseRaw::resolve(env, RefreshResult::from(Err(failure)));
     };
-    let (config, api) = match prepared(&Reader::new(env)?, &config)? {
+    let (config, api) = match prepared(env, &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, RefreshResult::from(Err(failure))),
     };
@@ -310,18 +265,14 @@ pub fn get_access_token_by_refresh_token<'env>(
 
 /// The official module's named export `getAccessToken(code, config)`: the code exchange alone,
 /// with the Website App.
-#[napi(
-    catch_unwind,
-    ts_args_type = "code: string, config: unknown",
-    ts_return_type = "Promise<AccessTokenResult>"
-)]
+#[napi(catch_unwind, ts_args_type = "code: string, config: unknown")]
 pub fn get_access_token<'env>(
     env: &'env Env,
     code: Unknown<'env>,
     config: Unknown<'env>,
 ) -> Result<PromiseRaw<'env, AccessTokenResult>> {
     let code = string_value(&code)?;
-    let (config, api) = match prepared(&Reader::new(env)?, &config)? {
+    let (config, api) = match prepared(env, &config)? {
         Ok(prepared) => prepared,
         Err(failure) => return PromiseRaw::resolve(env, AccessTokenResult::from(Err(failure))),
     };
@@ -330,4 +281,55 @@ pub fn get_access_token<'env>(
             flow::exchange_code(&api, &config.web, &code).await,
         ))
     })
+}
+
+/// The install check's questions to WeChat (`lib/check.js --config`): can its API be reached
+/// from here, and does it accept each configured app's AppID and AppSecret.
+#[napi(catch_unwind, ts_args_type = "config: unknown")]
+pub fn check_wechat<'env>(
+    env: &'env Env,
+    config: Unknown<'env>,
+) -> Result<PromiseRaw<'env, CheckResult>> {
+    let (config, api) = match prepared(env, &config)? {
+        Ok(prepared) => prepared,
+        Err(failure) => {
+            let error = Some(failure.into());
+            return PromiseRaw::resolve(
+                env,
+                CheckResult {
+                    lines: vec![],
+                    error,
+                },
+            );
+        }
+    };
+    env.spawn_future(async move {
+        let lines = check::run(&api, &config).await;
+        let lines = lines.into_iter().map(Into::into).collect();
+        Ok(CheckResult { lines, error: None })
+    })
+}
+
+/// JavaScript's `String(value)` as UTF-8, a lone surrogate becoming U+FFFD (as URLSearchParams
+/// converts it). Throws where `String()` would (a symbol).
+fn string_value(value: &Unknown) -> Result<String> {
+    value.coerce_to_string()?.into_utf8()?.into_owned()
+}
+
+/// The value as UTF-8 when it is a string; `None` for any other type.
+fn text_if_string(value: &Unknown) -> Result<Option<String>> {
+    match value.get_type()? {
+        ValueType::String => String::from_unknown(*value).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// `String(value)` when it is well-formed UTF-16; `None` when it holds a lone surrogate, which
+/// makes JavaScript's `encodeURI` throw.
+fn well_formed_string(value: &Unknown) -> Result<Option<String>> {
+    let units = value.coerce_to_string()?.into_utf16()?;
+    // napi's buffer ends with the NUL terminator it writes.
+    let units = units.as_slice();
+    let units = units.strip_suffix(&[0]).unwrap_or(units);
+    Ok(String::from_utf16(units).ok())
 }

@@ -1,0 +1,49 @@
+// The native binding: this package's own binary for the running platform, arch and libc
+// (connector-wechat-web.<platform>.node beside lib/), and nothing from anywhere else.
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's folder, where its binaries are. */
+export const packageFolder = fileURLToPath(new URL('../', import.meta.url));
+
+/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-msvc`, … for a process-like object. */
+export const platformName = ({ platform, arch, report }) => {
+  if (platform === 'linux') {
+    // Node reports the glibc it runs on; a musl build (Alpine's) reports none.
+    const glibc = report?.getReport?.()?.header?.glibcVersionRuntime;
+    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
+  }
+  return platform === 'win32' ? `win32-${arch}-msvc` : `${platform}-${arch}`;
+};
+
+export const binaryName = (platform) => `connector-wechat-web.${platform}.node`;
+
+/** The platforms whose binaries a package folder holds. */
+export const binariesIn = (folder = packageFolder) =>
+  readdirSync(folder)
+    .map((file) => /^connector-wechat-web\.(.+)\.node$/.exec(file)?.[1])
+    .filter(Boolean)
+    .sort();
+
+export const howToGetOne =
+  'Install the release tarball, which carries all seven platforms, or build one that carries this ' +
+  "platform: `npm run pack:linux` in a checkout of connector-wechat-web-rs gives the four Linux ones " +
+  "(glibc and musl, x64 and arm64; Logto's Docker image is musl).";
+
+/** Loads the binary for `host` from `folder` (this process and this package, but in tests). */
+export const loadBinding = ({ host = process, folder = packageFolder, load = createRequire(import.meta.url) } = {}) => {
+  const platform = platformName(host);
+  try {
+    return load(path.join(folder, binaryName(platform)));
+  } catch (error) {
+    const present = binariesIn(folder);
+    const why = present.includes(platform)
+      ? `its ${binaryName(platform)} did not load: ${String(error?.message).split('\n')[0]}`
+      : `this package carries no binary for it, only: ${present.join(', ') || 'none'}`;
+    throw new Error(`connector-wechat-web-rs cannot run on ${platform} (Node ${host.version}): ${why}. ${howToGetOne}`, {
+      cause: error,
+    });
+  }
+};

@@ -1,0 +1,86 @@
+// The install check, run where Logto runs (README's install block, the Dockerfile's RUN line):
+//
+//   node <the connector's folder>/lib/check.js [--config <file> | --config -]
+//
+// It loads this package as Logto's loader does, on this Node and this platform, and checks what
+// that loader checks (the host's @logto/connector-kit against our range; Node against our
+// engines). Given the connector's config (the JSON object from Logto's console, from a file or
+// with `-` from standard input), it also asks WeChat whether sign-in will work: can its API be
+// reached, does it accept each app's AppID and AppSecret. One line per check; the exit code is 0
+// only when every check passes. Nothing of the config is printed but AppIDs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { binariesIn, binaryName, loadBinding, packageFolder, platformName } from './binding.js';
+import { satisfies } from './versions.js';
+
+const manifest = JSON.parse(readFileSync(path.join(packageFolder, 'package.json'), 'utf8'));
+
+const lines = [];
+const report = (check, passed, text) => {
+  lines.push(passed);
+  console.log(`${passed ? 'ok  ' : 'FAIL'} ${check}: ${text}`);
+};
+const failure = (error) => String(error?.message ?? error).split('\n')[0];
+
+const nodeRange = manifest.engines.node;
+report('Node', satisfies(process.version, nodeRange), `${process.version}; this connector supports ${nodeRange}`);
+
+const platform = platformName(process);
+let binding;
+try {
+  binding = loadBinding();
+  report('native binary', true, `${binaryName(platform)} for ${platform} (this package carries: ${binariesIn().join(', ')})`);
+} catch (error) {
+  report('native binary', false, failure(error));
+}
+
+let kit;
+const kitRange = manifest.dependencies['@logto/connector-kit'];
+try {
+  const kitManifest = createRequire(path.join(packageFolder, 'package.json')).resolve('@logto/connector-kit/package.json');
+  const { version } = JSON.parse(readFileSync(kitManifest, 'utf8'));
+  kit = await import(pathToFileURL(path.join(path.dirname(kitManifest), 'lib/index.js')).href);
+  report('@logto/connector-kit', satisfies(version, kitRange), `${version} at ${path.dirname(kitManifest)}; this connector needs ${kitRange}`);
+} catch (error) {
+  report('@logto/connector-kit', false, `not found from ${packageFolder} (${failure(error)}); Logto provides it to its connectors`);
+}
+
+if (binding && kit) {
+  // What Logto's loader does: import lib/index.js, create the connector, check its module.
+  try {
+    const { default: createConnector } = await import(pathToFileURL(path.join(packageFolder, 'lib/index.js')).href);
+    const notImplemented = () => {
+      throw new kit.ConnectorError(kit.ConnectorErrorCodes.NotImplemented);
+    };
+    const { metadata, type, configGuard } = await createConnector({ getConfig: notImplemented });
+    const valid = Boolean(metadata && configGuard) && Object.values(kit.ConnectorType).includes(type);
+    report("Logto's loader", valid, `${manifest.name} ${manifest.version} creates the ${type} connector ${metadata?.id}`);
+  } catch (error) {
+    report("Logto's loader", false, failure(error));
+  }
+}
+
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+if (values.config !== undefined && binding) {
+  let config;
+  try {
+    config = JSON.parse(readFileSync(values.config === '-' ? process.stdin.fd : values.config, 'utf8'));
+  } catch (error) {
+    // JSON.parse's message quotes the text, which holds the secrets.
+    report('config', false, error instanceof SyntaxError ? 'not a JSON object' : failure(error));
+  }
+  if (config !== undefined) {
+    const { lines: checks, error } = await binding.checkWechat(config);
+    if (error) {
+      const issues = error.issues?.map(({ path: at, message }) => `${at.join('.') || 'config'}: ${message}`);
+      report('config', false, issues?.join('; ') ?? JSON.stringify(error.data));
+    }
+    for (const { check, passed, text } of checks) report(check, passed, text);
+  }
+}
+
+process.exitCode = lines.every(Boolean) ? 0 : 1;
