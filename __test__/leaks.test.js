@@ -9,27 +9,27 @@ import { ConnectorError } from '@logto/connector-kit';
 
 import { paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule } from './helpers/connectors.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 
-// Reserved characters, so that its encoded forms differ from it.
-const secret = 'ab+cd/ef=gh&ij 0123456789XYZ';
+// Reserved characters, a space and the characters each encoder keeps or escapes differently
+// (`-~.!*'()`), so that every encoded form differs from the others.
+const secret = "ab+cd/ef=gh&ij 01-~.!*'()23456789XYZ";
 const web = { appId: 'wx_leak_web', appSecret: secret };
 const accessToken = 'ACCESS_KNOWN_0123456789abcdef';
 const refreshToken = 'REFRESH_KNOWN_0123456789abcdef';
 const unknownToken = 'UNKNOWN_TOKEN_0123456789abcdef';
 const tokenReply = { access_token: accessToken, refresh_token: refreshToken, openid: 'o', expires_in: 7200 };
 
-/** Every form a secret may be echoed in. */
+/** Every form a secret may be echoed in: as it is, `encodeURIComponent`, `encodeURI`, form-encoded
+ * (URLSearchParams), RFC 3986 percent-encoding (each also with lower-case hex), and JSON-escaped
+ * (as JSON.stringify writes it, with `\/`, and with `\u` for every non-ASCII character). */
 const formsOf = (value) => {
+  const lower = (encoded) => encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const rfc3986 = encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const percent = [encodeURIComponent(value), encodeURI(value), new URLSearchParams({ v: value }).toString().slice(2), rfc3986];
   const json = JSON.stringify(value).slice(1, -1);
-  return [
-    value,
-    new URLSearchParams({ v: value }).toString().slice(2),
-    encodeURIComponent(value),
-    encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
-    json,
-    json.replaceAll('/', '\\/'),
-  ];
+  const asciiJson = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [...new Set([value, ...percent, ...percent.map(lower), json, json.replaceAll('/', '\\/'), asciiJson])];
 };
 
 /** Asserts that no form of any of the values is anywhere in the error. */
@@ -84,6 +84,28 @@ describe('the app secret, echoed by WeChat or a gateway in any form', () => {
       assertClean(userinfo, [secret, accessToken, refreshToken, unknownToken]);
     });
   }
+
+  test('any secret (printable ASCII, spaces, multibyte characters) echoed in any form never leaves', async () => {
+    // A seeded generator: the same 60 secrets on every run.
+    let seed = 0x5eed;
+    const random = (n) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '  ', 'é', 'ß', '微', '信', '😀'];
+    process.env.LOGTO_WECHAT_API_BASE_URL = mock.url;
+    for (let round = 0; round < 60; round += 1) {
+      const value = Array.from({ length: 6 + random(27) }, () => alphabet[random(alphabet.length)]).join('');
+      const config = { appId: 'wx_leak_web', appSecret: value };
+      for (const form of formsOf(value)) {
+        mock.reset();
+        mock.reply(paths.accessToken, 200, { errcode: 40125, errmsg: `invalid appsecret ${form}, rid: 1` });
+        const error = await signIn(config);
+        assert.equal(error.code, 'general', JSON.stringify(value));
+        assertClean(error, [value]);
+      }
+    }
+  });
 
   test('when one secret starts with the other, the longer goes whole', async () => {
     const long = 'shared-prefix-0123456789-and-more';

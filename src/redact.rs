@@ -5,8 +5,6 @@
 
 #![forbid(unsafe_code)]
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
 /// What a secret or a token is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
@@ -31,20 +29,12 @@ impl std::fmt::Debug for Hidden {
 /// The keys whose values are tokens, in any reply.
 const TOKEN_KEYS: [&str; 2] = ["access_token", "refresh_token"];
 
-/// RFC 3986's unreserved characters kept, everything else percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// The secrets of one call, in every form an echo may carry them.
+/// The secrets of one call, found in echoed text in whatever form an echo gives them.
 pub struct Secrets {
-    /// Long enough to replace; longest first, so a secret that starts with another is replaced
-    /// whole.
-    replaced: Vec<String>,
+    /// Long enough to replace.
+    replaced: Vec<Vec<char>>,
     /// Too short to replace without rewriting other text: their echoes are withheld.
-    withheld: Vec<String>,
+    withheld: Vec<Vec<char>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -59,95 +49,147 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut forms: Vec<String> = values
+        let (replaced, withheld) = values
             .into_iter()
             .filter(|value| !value.is_empty())
-            .flat_map(forms_of)
-            .collect();
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        forms.dedup();
-        let (replaced, withheld) = forms
-            .into_iter()
-            .partition(|form| form.len() >= MIN_REPLACED_LEN);
+            .map(|value| value.chars().collect::<Vec<_>>())
+            .partition(|chars| chars.len() >= MIN_REPLACED_LEN);
         Secrets { replaced, withheld }
     }
 
-    /// The text with every form of every secret replaced, and every token field's value masked;
-    /// [`WITHHELD`] when it holds a secret too short to replace.
+    /// The text with every echo of every secret replaced, and every token field's value masked;
+    /// [`WITHHELD`] when it echoes a secret too short to replace.
     pub fn redact(&self, text: &str) -> String {
         if self
             .withheld
             .iter()
-            .any(|form| text.contains(form.as_str()))
+            .any(|secret| !echoes(text, secret).is_empty())
         {
             return WITHHELD.to_owned();
         }
-        let mut out = text.to_owned();
-        for form in &self.replaced {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), REDACTED);
+        let mut found: Vec<_> = self
+            .replaced
+            .iter()
+            .flat_map(|secret| echoes(text, secret))
+            .collect();
+        found.sort_unstable_by_key(|echo| (echo.start, std::cmp::Reverse(echo.end)));
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for echo in found {
+            // Overlapping echoes (of secrets that share characters) go as one.
+            if echo.end <= copied {
+                continue;
             }
+            if echo.start >= copied {
+                out.push_str(&text[copied..echo.start]);
+                out.push_str(REDACTED);
+            }
+            copied = echo.end;
         }
+        out.push_str(&text[copied..]);
         mask_token_fields(&out)
     }
 }
 
-/// A secret as it may appear in echoed text: as is, form-encoded (`+` for a space), percent-encoded
-/// (`%20`, `%2B`; upper- and lower-case hex; with and without the unreserved characters kept), and
-/// escaped inside a JSON string (with `\u` for every non-ASCII character, too).
-fn forms_of(value: &str) -> Vec<String> {
-    let form = form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
-    let percent = utf8_percent_encode(value, NON_ALPHANUMERIC).to_string();
-    let unreserved = utf8_percent_encode(value, UNRESERVED).to_string();
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let json = json
-        .get(1..json.len().saturating_sub(1))
-        .unwrap_or_default()
-        .to_owned();
-    let mut forms = vec![
-        value.to_owned(),
-        lower_hex(&form),
-        lower_hex(&percent),
-        lower_hex(&unreserved),
-        form,
-        percent,
-        unreserved,
-        json.replace('/', "\\/"),
-        ascii_json(&json),
-        json,
-    ];
-    forms.retain(|form| !form.is_empty());
-    forms
-}
-
-/// `%2B` → `%2b`: the hex digits of percent escapes in lower case.
-fn lower_hex(encoded: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
-    let mut rest = encoded;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let escape = rest.get(at..at + 3).unwrap_or(&rest[at..]);
-        out.push_str(&escape.to_ascii_lowercase());
-        rest = &rest[at + escape.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A JSON string body with every non-ASCII character as `\uXXXX` (surrogate pairs beyond the BMP).
-fn ascii_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+/// Where `secret` is echoed in `text`, not overlapping. An echo writes each character as it is or
+/// escaped, as any encoder may choose character by character: percent-encoded (its UTF-8 bytes,
+/// hex in either case: `encodeURIComponent`, `encodeURI`, RFC 3986, form encoding), a space as
+/// `+` (form encoding), or JSON-escaped (`\uXXXX`, a pair of them beyond the BMP, `\"`, `\/`, …).
+fn echoes(text: &str, secret: &[char]) -> Vec<std::ops::Range<usize>> {
+    let Some(&first) = secret.first() else {
+        return Vec::new();
+    };
+    let mut utf8 = [0; 4];
+    let lead = first.encode_utf8(&mut utf8).as_bytes()[0];
+    let may_start =
+        |byte: &u8| [lead, b'%', b'\\'].contains(byte) || (first == ' ' && *byte == b'+');
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(may_start))
+    {
+        let start = at + offset;
+        match echo_end(text, start, secret) {
+            Some(end) => {
+                found.push(start..end);
+                at = end;
             }
+            None => at = start + 1,
         }
     }
-    out
+    found
+}
+
+/// Where an echo of `secret` that starts at `at` ends, trying each way its first character may be
+/// written, escaped forms first: the longest echo goes whole.
+fn echo_end(text: &str, at: usize, secret: &[char]) -> Option<usize> {
+    let Some((&first, rest)) = secret.split_first() else {
+        return Some(at);
+    };
+    let bytes = text.as_bytes();
+    let mut utf8 = [0; 4];
+    let encoded = first.encode_utf8(&mut utf8).as_bytes();
+    let as_is = (bytes.get(at..at + encoded.len()) == Some(encoded)).then_some(at + encoded.len());
+    let plus = (first == ' ' && bytes.get(at) == Some(&b'+')).then_some(at + 1);
+    [
+        json_escaped_end(bytes, at, first),
+        percent_encoded_end(bytes, at, encoded),
+        plus,
+        as_is,
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|end| echo_end(text, end, rest))
+}
+
+/// Where `%XX` escapes of `encoded` (hex in either case) that start at `at` end.
+fn percent_encoded_end(bytes: &[u8], mut at: usize, encoded: &[u8]) -> Option<usize> {
+    for &byte in encoded {
+        let escape = bytes.get(at..at + 3)?;
+        if escape[0] != b'%' || hex(&escape[1..])? != u32::from(byte) {
+            return None;
+        }
+        at += 3;
+    }
+    Some(at)
+}
+
+/// Where a JSON string escape of `c` that starts at `at` ends: its short form (`\"`, `\\`, `\/`,
+/// `\b`, `\f`, `\n`, `\r`, `\t`) or `\uXXXX` (hex in either case; a surrogate pair beyond the BMP).
+fn json_escaped_end(bytes: &[u8], mut at: usize, c: char) -> Option<usize> {
+    if bytes.get(at) != Some(&b'\\') {
+        return None;
+    }
+    let short = match c {
+        '"' | '\\' | '/' => Some(c as u8),
+        '\u{8}' => Some(b'b'),
+        '\u{c}' => Some(b'f'),
+        '\n' => Some(b'n'),
+        '\r' => Some(b'r'),
+        '\t' => Some(b't'),
+        _ => None,
+    };
+    if short.is_some() && bytes.get(at + 1).copied() == short {
+        return Some(at + 2);
+    }
+    let mut units = [0; 2];
+    for &unit in c.encode_utf16(&mut units).iter() {
+        let escape = bytes.get(at..at + 6)?;
+        if &escape[..2] != b"\\u" || hex(&escape[2..])? != u32::from(unit) {
+            return None;
+        }
+        at += 6;
+    }
+    Some(at)
+}
+
+/// The value of hex digits (either case), nothing else.
+fn hex(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |value, &digit| {
+        Some(value * 16 + char::from(digit).to_digit(16)?)
+    })
 }
 
 /// Masks the value after every `access_token` / `refresh_token` key: JSON with any quoting (`"`,
@@ -248,6 +290,128 @@ fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// How each encoder writes `value`, written from their definitions: the bytes it keeps, `%XX`
+    /// (upper-case hex) for every other byte of the UTF-8, and `+` for a space in form encoding.
+    fn encoded(value: &str, kept: &str, space_as_plus: bool) -> String {
+        let alphanumeric = |byte: u8| byte.is_ascii_alphanumeric();
+        value
+            .bytes()
+            .map(|byte| match byte {
+                b' ' if space_as_plus => "+".to_owned(),
+                _ if alphanumeric(byte) || kept.as_bytes().contains(&byte) => {
+                    char::from(byte).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect()
+    }
+
+    /// Every form an echo may give `value` in: as it is; `encodeURIComponent`; `encodeURI`;
+    /// `application/x-www-form-urlencoded`; RFC 3986 percent-encoding; each with lower-case hex
+    /// too; JSON-escaped as JSON.stringify does, with `\/`, and with `\u` for all but ASCII
+    /// (lower- and upper-case hex).
+    fn forms(value: &str) -> Vec<String> {
+        let component = encoded(value, "-_.!~*'()", false);
+        let uri = encoded(value, "-_.!~*'();/?:@&=+$,#", false);
+        let form = encoded(value, "*-._", true);
+        let rfc3986 = encoded(value, "-._~", false);
+        let json = serde_json::to_string(value).unwrap();
+        let json = json[1..json.len() - 1].to_owned();
+        let ascii_json = |hex: fn(u16) -> String| -> String {
+            json.chars()
+                .flat_map(|c| {
+                    let mut units = [0; 2];
+                    match c.is_ascii() {
+                        true => vec![c.to_string()],
+                        false => c
+                            .encode_utf16(&mut units)
+                            .iter()
+                            .map(|&unit| hex(unit))
+                            .collect(),
+                    }
+                })
+                .collect()
+        };
+        let lower = |encoded: &str| {
+            let mut out = encoded.to_owned();
+            for (at, _) in encoded.match_indices('%') {
+                out.replace_range(at..at + 3, &encoded[at..at + 3].to_ascii_lowercase());
+            }
+            out
+        };
+        vec![
+            value.to_owned(),
+            lower(&component),
+            component,
+            lower(&uri),
+            uri,
+            lower(&form),
+            form,
+            lower(&rfc3986),
+            rfc3986,
+            json.replace('/', "\\/"),
+            ascii_json(|unit| format!("\\u{unit:04x}")),
+            ascii_json(|unit| format!("\\u{unit:04X}")),
+            json,
+        ]
+    }
+
+    #[test]
+    fn a_secret_with_a_space_and_unreserved_characters_in_every_form() {
+        let secret = "ab cd-~.!*'()ef0123";
+        let secrets = Secrets::new([secret]);
+        let forms = forms(secret);
+        assert!(
+            forms.contains(&"ab%20cd-~.!*'()ef0123".to_owned()),
+            "encodeURIComponent"
+        );
+        assert!(
+            forms.contains(&"ab+cd-%7E.%21*%27%28%29ef0123".to_owned()),
+            "form encoding"
+        );
+        assert!(
+            forms.contains(&"ab%20cd-~.%21%2A%27%28%29ef0123".to_owned()),
+            "RFC 3986"
+        );
+        for form in forms {
+            assert_eq!(
+                secrets.redact(&format!("x={form}&y=1")),
+                "x=[redacted]&y=1",
+                "{form}"
+            );
+        }
+    }
+
+    /// Characters an echo may carry: the printable ASCII range, spaces, and multibyte ones (two,
+    /// three and four bytes of UTF-8).
+    fn secret_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            8 => (0x20u8..0x7f).prop_map(char::from),
+            1 => Just(' '),
+            1 => prop::sample::select(vec!['é', 'ß', '微', '信', '秘', '😀', '\u{10ffff}']),
+        ]
+    }
+
+    proptest! {
+        /// Wherever a form of a secret stands in a text, the echoes found cover all of it.
+        #[test]
+        fn every_form_of_any_secret_is_found(
+            secret in prop::collection::vec(secret_char(), 1..40).prop_map(String::from_iter),
+            before in "[ -~]{0,8}",
+            after in "[ -~]{0,8}",
+        ) {
+            let chars: Vec<char> = secret.chars().collect();
+            for form in forms(&secret) {
+                let text = format!("{before}{form}{after}");
+                let span = before.len()..before.len() + form.len();
+                let found = echoes(&text, &chars);
+                let covered = |at: usize| found.iter().any(|echo| echo.contains(&at));
+                prop_assert!(span.clone().all(covered), "{form:?} in {text:?}: {found:?}");
+            }
+        }
+    }
 
     const SECRET: &str = "ab+cd/ef gh=ij0123456789";
 
