@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { root } from './helpers/logto-instance.js';
+import { root } from '../scripts/lib/logto-instance.js';
 
 const run = promisify(execFile);
 

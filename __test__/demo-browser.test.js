@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { root } from './helpers/logto-instance.js';
+import { root } from '../scripts/lib/logto-instance.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.join(root, '__test__/artifacts');

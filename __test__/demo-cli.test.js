@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { root } from './helpers/logto-instance.js';
+import { root } from '../scripts/lib/logto-instance.js';
 
 test('npm run demo:cli signs in, refreshes, and shows the 401 of an expired code', async () => {
   const { stdout } = await promisify(execFile)('npm', ['run', 'demo:cli'], { cwd: root, timeout: 120_000 });

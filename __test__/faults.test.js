@@ -13,7 +13,7 @@ import { binaryName, loadBinding, platformName } from '../lib/binding.js';
 import { caFile, paths, startMockWeChat } from '../mock/wechat-server.js';
 import { errorText, oursModule, webApp } from './helpers/connectors.js';
 import { signInProcess } from './helpers/processes.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 
 const accessToken = 'ACCESS_TOKEN_KNOWN_0123456789abcdef';
 const tokenReply = { access_token: accessToken, refresh_token: 'REFRESH_KNOWN_0123456789', openid: 'o', expires_in: 7200 };

@@ -11,7 +11,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 import { runLoad } from '../scripts/load.js';
-import { root } from './helpers/logto-instance.js';
+import { root } from '../scripts/lib/logto-instance.js';
 
 v8.setFlagsFromString('--expose-gc');
 globalThis.gc = vm.runInNewContext('gc');

@@ -11,7 +11,7 @@ import * as zod from 'zod';
 import { startMockWeChat } from '../mock/wechat-server.js';
 import { bridgeOfficialTo, normalize, officialModule, oursModule } from './helpers/connectors.js';
 import { createLogtoCore } from './helpers/logto-core.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 
 const web = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
 const oa = { appId: 'wx_official', appSecret: 'official-secret-654321' };

@@ -1,52 +1,27 @@
 // The network contract: proxies from the environment, connection reuse, a gateway with a path.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { caFile, startMockWeChat } from '../mock/wechat-server.js';
 import { oursModule, webApp } from './helpers/connectors.js';
+import { startForwardProxy } from './helpers/forward-proxy.js';
 import { signInProcess } from './helpers/processes.js';
 
 let mock;
 let tlsMock;
 let proxy;
 let proxyUrl;
-const seen = [];
+let seen;
 before(async () => {
   mock = await startMockWeChat();
   tlsMock = await startMockWeChat({ tls: 'trusted' });
-  // A forward proxy: absolute-form requests for http, CONNECT tunnels for https.
-  proxy = http.createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const upstream = http.request(req.url, { method: req.method, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode, reply.headers);
-      reply.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  // A tunnel's two ends are ours once CONNECT is answered: a child process that exits with its
-  // connection open resets it, which ends the tunnel (unhandled, it would fail this file).
-  proxy.on('connect', (req, socket) => {
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = req.url.split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+  proxy = await startForwardProxy();
+  ({ url: proxyUrl, seen } = proxy);
 });
 after(async () => {
   await mock.close();
   await tlsMock.close();
-  proxy.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
 });
 
 const config = JSON.stringify(webApp);

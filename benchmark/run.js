@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { ensureNode22 } from '../scripts/node22.js';
+import { ensureLogtoNode } from '../scripts/lib/node.js';
 import { renderChart } from './chart.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -30,7 +30,7 @@ const workerArgs = values.quick
   ? ['--concurrency', '1,64,512', '--sign-ins', '20,128,512', '--uri-calls', '500']
   : ['--concurrency', '1,64,512', '--sign-ins', '400,6000,12000', '--uri-calls', '20000'];
 
-const node22 = ensureNode22();
+const node22 = ensureLogtoNode();
 
 const startMock = async () => {
   const child = spawn(node22, [path.join(root, 'mock/serve.js'), '--tls', 'trusted', '--port', '443', '--fixed'], {

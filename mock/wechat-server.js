@@ -30,6 +30,9 @@ export const specialCodes = Object.freeze({
   expired: 42003,
 });
 
+/** Codes no authorization page issued: the mock answers them as WeChat does, with 40029. */
+export const madeUpCodePrefix = 'connector-wechat-web-rs-install-check';
+
 const token = (prefix) => `${prefix}${randomBytes(24).toString('base64url')}`;
 
 const json = (res, status, body) => {
@@ -84,6 +87,10 @@ export const startMockWeChat = async ({
       const code = query.get('code') ?? '';
       if (specialCodes[code]) {
         return json(res, 200, { errcode: specialCodes[code], errmsg: `${code} code` });
+      }
+      // As WeChat answers a code it never issued (a made-up one, as the install check sends).
+      if (code.startsWith(madeUpCodePrefix)) {
+        return json(res, 200, { errcode: 40029, errmsg: `invalid code, rid: ${randomBytes(4).toString('hex')}` });
       }
       if (!code || usedCodes.has(`${appId}:${code}`)) {
         return json(res, 200, { errcode: 40163, errmsg: 'code been used' });

@@ -1,11 +1,12 @@
 // `npm test`: builds if needed, runs the Rust tests, then every Node suite on Logto's runtime
-// (Node 22). The Logto loader suite also runs the connector on the Node that runs npm.
+// (Node 22). The Logto loader and release smoke suites also run the connector on Node 20, 24
+// and 26.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ensureNode22 } from './node22.js';
+import { ensureLogtoNode, ensureNode, nodeReleases } from './lib/node.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const run = (command, args, options = {}) => {
@@ -17,7 +18,9 @@ const run = (command, args, options = {}) => {
 
 run(process.execPath, ['scripts/ensure-build.js']);
 run('cargo', ['test', '--release', '--quiet']);
-const node22 = ensureNode22();
+const node22 = ensureLogtoNode();
+// The other supported Nodes, for the loader and smoke suites, installed before any suite runs.
+Object.keys(nodeReleases).forEach(ensureNode);
 const only = process.argv.slice(2);
 const suites = readdirSync(path.join(root, '__test__'))
   .filter((file) => file.endsWith('.test.js'))
@@ -25,6 +28,4 @@ const suites = readdirSync(path.join(root, '__test__'))
   .sort()
   .map((file) => path.join('__test__', file));
 console.log(`node --test on ${spawnSync(node22, ['--version']).stdout.toString().trim()}: ${suites.length} suites`);
-run(node22, ['--test', '--test-concurrency=1', ...suites], {
-  env: { ...process.env, npm_node_execpath: process.env.npm_node_execpath ?? process.execPath },
-});
+run(node22, ['--test', '--test-concurrency=1', ...suites]);

@@ -58,18 +58,23 @@ impl Reach {
         let route = match (&self.proxy, &self.addresses) {
             (Some(proxy), _) => format!("through the proxy {proxy}"),
             (None, Some(Ok(addresses))) => format!("direct to {}", addresses.join(", ")),
-            (None, Some(Err(why))) => format!("direct; its host did not resolve: {why}"),
-            (None, None) => "direct".to_owned(),
+            _ => "direct".to_owned(),
         };
-        let (passed, outcome) = match &self.answer {
-            Ok(status) => (true, format!("answered HTTP {status} over TCP and TLS")),
-            Err(why) => (false, format!("no answer: {why}")),
+        let tls = if self.base.starts_with("https:") {
+            " over TLS"
+        } else {
+            ""
+        };
+        let (passed, outcome) = match (&self.addresses, &self.answer) {
+            (Some(Err(why)), _) => (false, format!("its host name did not resolve: {why}")),
+            (_, Ok(status)) => (true, format!("answered HTTP {status}{tls}")),
+            (_, Err(why)) => (false, format!("no answer: {why}")),
         };
         Line {
             check: "WeChat API",
             passed,
             text: format!(
-                "{}, {route}: {outcome}, in {:.0} ms",
+                "{}, {route}: {outcome}, in {} ms",
                 self.base, self.milliseconds
             ),
         }
@@ -90,7 +95,7 @@ pub async fn reach(api: &Api) -> Reach {
         _ => None,
     };
     let answer = match addresses {
-        Some(Err(_)) => Err("the host name did not resolve".to_owned()),
+        Some(Err(_)) => Err(String::new()),
         _ => wechat::get(api, wechat::ACCESS_TOKEN_PATH, "", WHAT, Retry::Never)
             .await
             .map(|response| response.status)

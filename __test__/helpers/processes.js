@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { root } from './logto-instance.js';
+import { root } from '../../scripts/lib/logto-instance.js';
 
 /** Starts mock/serve.js in its own process; resolves once it listens. */
 export const spawnMock = async (args = []) => {

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { ensureNode22 } from '../../scripts/node22.js';
+import { ensureLogtoNode } from './node.js';
 
 const run = promisify(execFile);
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const node22 = ensureNode22();
+export const node22 = ensureLogtoNode();
 export const logtoCli = path.join(root, 'node_modules/@logto/cli/bin/logto.js');
-export const hostScript = path.join(root, '__test__/fixtures/logto-host.js');
+export const hostScript = path.join(root, 'scripts/lib/logto-host.js');
 
 /** `npm pack` of this repository; resolves to the tarball's path. */
 export const packTarball = async (destination) => {
@@ -86,4 +86,32 @@ export const runHost = async (nodeBinary, { instance, mockUrl, loadOnly = false 
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1));
+};
+
+/** README's "Install into Logto" section: its `sh` blocks (install, the check with a config, going
+ * back) and its Dockerfile. */
+export const readmeInstallSection = async () => {
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Install into Logto');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const blocks = (language) => [...section.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+  const block = (language, holding) => blocks(language).find((text) => text.includes(holding));
+  const [install, check, goBack] = [block('sh', 'connector add'), block('sh', '--config'), block('sh', 'connector link')];
+  const [pack, dockerfile] = [block('sh', 'pack:linux'), block('dockerfile', 'FROM')];
+  return { section, pack, install, check, goBack, dockerfile };
+};
+
+/** The tarball path README's commands name. */
+export const readmeTarball = '/path/to/connector-wechat-web-rs-0.1.0.tgz';
+
+/** Runs a README block with `sh -e` in the instance, as a self-hoster would, with Logto's Node
+ * first on PATH; only the placeholder paths are replaced. npm may not reach the registry. */
+export const runReadme = async (commands, instance, replacements = {}, nodeBinary = node22) => {
+  let script = commands.replaceAll('/path/to/logto', instance);
+  for (const [from, to] of Object.entries(replacements)) script = script.replaceAll(from, to);
+  return run('sh', ['-e', '-c', script], {
+    cwd: instance,
+    env: { ...process.env, CI: 'true', npm_config_offline: 'true', PATH: `${path.dirname(nodeBinary)}:${process.env.PATH}` },
+    maxBuffer: 16 * 1024 * 1024,
+  });
 };
