@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { ConnectorError } from '@logto/connector-kit';
 
 import { paths, startMockWeChat } from '../mock/wechat-server.js';
+import { redirectUris, states } from './helpers/awkward-values.js';
 import { bridgeOfficialTo, errorText, officialModule, oursModule, settle } from './helpers/connectors.js';
 
 const web = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
@@ -116,6 +117,40 @@ describe('getAuthorizationUri picks the flow by user agent', () => {
     );
     const redirect = /redirect_uri=([^&]*)/.exec(url)[1];
     assert.equal(decodeURIComponent(redirect), 'https://auth.example.com/cb?x=1 2&y=中');
+  });
+
+  test('awkward state and redirectUri values come back exactly from the URL: parameters in order, one #wechat_redirect, nothing injected', async () => {
+    const ours = await connectorWith(withAccount());
+    let parsed = 0;
+    for (const redirectUri of [...redirectUris, 'https://x.io/cb?state=forged&appid=evil#wechat_redirect']) {
+      for (const state of states) {
+        const stored = [];
+        const payload = { state, redirectUri, headers: { userAgent: userAgents.wechatIos } };
+        const result = await settle(() => ours.getAuthorizationUri(payload, async (session) => stored.push(session)));
+        if (new TextEncoder().encode(state).length > 128) {
+          assert.equal(result.error?.code, 'invalid_request_parameters', state);
+          continue;
+        }
+        const url = result.ok;
+        assert.equal(url.split('#').length, 2, url);
+        const [base, fragment] = url.split('#');
+        assert.equal(fragment, 'wechat_redirect');
+        assert.ok(base.startsWith('https://open.weixin.qq.com/connect/oauth2/authorize?'), url);
+        assert.match(base, /^[\x21-\x7e]+$/, 'ASCII, nothing a browser would rewrite');
+        const pairs = base.slice(base.indexOf('?') + 1).split('&').map((pair) => pair.split('='));
+        assert.ok(pairs.every((pair) => pair.length === 2), url);
+        assert.deepEqual(pairs.map(([key]) => key), ['appid', 'redirect_uri', 'response_type', 'scope', 'state']);
+        const values = Object.fromEntries(pairs.map(([key, value]) => [key, decodeURIComponent(value)]));
+        // A lone surrogate in the state becomes U+FFFD, as URLSearchParams writes it in the QR URL.
+        assert.deepEqual(values, { appid: oa.appId, redirect_uri: redirectUri, response_type: 'code', scope: 'snsapi_userinfo', state: state.toWellFormed() });
+        assert.equal(stored.length, 1);
+        parsed += 1;
+      }
+    }
+    assert.equal(parsed, (redirectUris.length + 1) * (states.length - 1));
+    // A lone surrogate in the redirect URI: refused, as encodeURI refuses it in the QR flow.
+    const lone = await settle(() => ours.getAuthorizationUri({ state: 's', redirectUri: 'https://x.io/\uDC00', headers: { userAgent: userAgents.wechatIos } }, async () => {}));
+    assert.equal(lone.error?.code, 'invalid_request_parameters');
   });
 
   test('a state over 128 bytes is refused; 128 bytes pass', async () => {

@@ -67,6 +67,40 @@ fn reference_qr_uri(app_id: &str, redirect: &str, scope: &str, state: &str) -> S
     )
 }
 
+/// Percent-decoding, written from RFC 3986: `%XX` is the byte XX, any other byte is itself.
+fn reference_percent_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            out.push(u8::from_str_radix(value.get(at + 1..at + 3)?, 16).ok()?);
+            at += 3;
+        } else {
+            out.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Strings made of what URL encoding is for: the URL's delimiters, `%`, `+`, spaces, non-ASCII,
+/// controls; and any string at all.
+fn awkward() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => proptest::collection::vec(
+            prop_oneof![
+                Just("&".to_owned()), Just("=".to_owned()), Just("#".to_owned()), Just("%".to_owned()),
+                Just("+".to_owned()), Just(" ".to_owned()), Just("/".to_owned()), Just("?".to_owned()),
+                Just("%41".to_owned()), Just("微信".to_owned()), Just("😀".to_owned()), Just("\u{0}".to_owned()),
+                "[a-zA-Z0-9._~-]{1,4}",
+            ],
+            0..16,
+        ).prop_map(|parts| parts.concat()),
+        1 => any::<String>(),
+    ]
+}
+
 fn kind() -> impl Strategy<Value = Kind> {
     prop_oneof![
         Just(Kind::Undefined),
@@ -261,6 +295,39 @@ proptest! {
             // Only a state longer than WeChat accepts is refused.
             Err(_) => prop_assert!(state.len() > 128),
         }
+    }
+
+    #[test]
+    fn official_account_uri_round_trips(app_id in awkward(), redirect in awkward(), state in awkward()) {
+        let config = Config {
+            web: config::App { app_id: "wx_web".into(), app_secret: "s".into() },
+            scope: None,
+            official_account: Some(config::OfficialAccount {
+                app: config::App { app_id: app_id.clone(), app_secret: "s".into() },
+            }),
+        };
+        let request = Request { state: &state, redirect_uri: &redirect, scope: None, user_agent: Some("MicroMessenger/8.0") };
+        let Ok(found) = authorization_uri(&config, &request) else {
+            prop_assert!(state.len() > 128);
+            return Ok(());
+        };
+        let url = found.url;
+        // One fragment, WeChat's; the parameters in WeChat's order, each value exactly as given.
+        let (base, fragment) = url.split_once('#').unwrap();
+        prop_assert_eq!(fragment, "wechat_redirect");
+        let query = base.strip_prefix("https://open.weixin.qq.com/connect/oauth2/authorize?").unwrap();
+        let pairs: Vec<(&str, String)> = query
+            .split('&')
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap();
+                (key, reference_percent_decode(value).unwrap())
+            })
+            .collect();
+        let expected = [
+            ("appid", app_id), ("redirect_uri", redirect), ("response_type", "code".to_owned()),
+            ("scope", "snsapi_userinfo".to_owned()), ("state", state),
+        ];
+        prop_assert_eq!(pairs, expected.to_vec());
     }
 
     #[test]
