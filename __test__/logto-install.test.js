@@ -220,7 +220,7 @@ describe("README's install section on an instance laid out as Logto's image", ()
 });
 
 describe('the tarball', () => {
-  test('holds the entry, the binding, the native binaries, logo, README, guide and LICENSE only', () => {
+  test('holds the entry, the binding, the native binaries, logo, README, CHANGELOG, guide and LICENSE only', () => {
     const files = [...tarball.files].sort();
     const nativeFiles = files.filter((f) => f.endsWith('.node'));
     assert.ok(nativeFiles.length >= 1);
@@ -230,6 +230,7 @@ describe('the tarball', () => {
     assert.deepEqual(
       files.filter((f) => !f.endsWith('.node')),
       [
+        'CHANGELOG.md',
         'LICENSE',
         'README.md',
         'docs/guide.md',

