@@ -179,3 +179,231 @@ pub async fn credentials(api: &Api, app: &App) -> Verdict {
 fn redaction<'a>(api: &'a Api, values: impl IntoIterator<Item = &'a str>) -> Secrets {
     Secrets::new(values.into_iter().chain(api.credentials()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A WeChat stand-in on loopback that answers each code exchange by its AppID, as WeChat
+    /// would: a known app with its secret gets 40029 for the made-up code.
+    async fn wechat() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buffer = [0; 1024];
+                while !request.ends_with(b"\r\n\r\n") {
+                    let n = socket.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..n]);
+                }
+                let request = String::from_utf8(request).unwrap();
+                let app = |id: &str| request.contains(&format!("appid={id}&"));
+                let (status, body) = if app("wx_ok") && request.contains("secret=right&") {
+                    (200, r#"{"errcode":40029,"errmsg":"invalid code"}"#)
+                } else if app("wx_ok") {
+                    (
+                        200,
+                        r#"{"errcode":40125,"errmsg":"invalid appsecret right-but-wrong"}"#,
+                    )
+                } else if app("wx_real_code") {
+                    (200, r#"{"access_token":"T","openid":"o"}"#)
+                } else if app("wx_blocked") {
+                    (
+                        200,
+                        r#"{"errcode":40164,"errmsg":"invalid ip, not in whitelist"}"#,
+                    )
+                } else if app("wx_page") {
+                    (200, "<html>busy</html>")
+                } else if app("wx_down") {
+                    (502, "{}")
+                } else if request.starts_with("GET /sns/oauth2/access_token? ") {
+                    (200, r#"{"errcode":41002,"errmsg":"appid missing"}"#)
+                } else {
+                    (200, r#"{"errcode":40013,"errmsg":"invalid appid"}"#)
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(reply.as_bytes()).await.unwrap();
+            }
+        });
+        format!("http://{address}")
+    }
+
+    fn app(app_id: &str, app_secret: &str) -> App {
+        App {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn wechats_answers_are_read_as_verdicts() {
+        let api = Api::at(&wechat().await).unwrap();
+        let verdict = |id, secret| {
+            let api = api.clone();
+            async move { credentials(&api, &app(id, secret)).await }
+        };
+        assert_eq!(verdict("wx_ok", "right").await, Verdict::Accepted);
+        assert_eq!(
+            verdict("wx_real_code", "sec-0123456789").await,
+            Verdict::Accepted
+        );
+        assert_eq!(
+            verdict("wx_typo", "sec-0123456789").await,
+            Verdict::AppIdRejected {
+                errmsg: "invalid appid".into()
+            }
+        );
+        // The secret WeChat echoes is redacted, whatever else it says.
+        assert_eq!(
+            verdict("wx_ok", "right-but-wrong").await,
+            Verdict::AppSecretRejected {
+                errmsg: "invalid appsecret [redacted]".into()
+            }
+        );
+        assert_eq!(
+            verdict("wx_blocked", "sec-0123456789").await,
+            Verdict::Other {
+                errcode: 40164,
+                errmsg: "invalid ip, not in whitelist".into()
+            }
+        );
+        for (id, why) in [("wx_page", "<html>busy</html>"), ("wx_down", "HTTP 502")] {
+            let Verdict::Failed { description } = verdict(id, "sec-0123456789").await else {
+                panic!("{id}: not a failure");
+            };
+            assert!(description.contains(why), "{description}");
+        }
+    }
+
+    #[tokio::test]
+    async fn reach_says_where_it_went_and_what_answered() {
+        let base = wechat().await;
+        let reached = reach(&Api::at(&base).unwrap()).await;
+        assert_eq!(reached.base, format!("{base}/"));
+        assert_eq!(
+            (reached.proxy.as_deref(), reached.answer.clone()),
+            (None, Ok(200))
+        );
+        assert_eq!(reached.addresses, Some(Ok(vec!["127.0.0.1".to_owned()])));
+        let line = reached.line();
+        assert!(line.passed);
+        assert!(line.text.starts_with(&format!(
+            "{base}/, direct to 127.0.0.1: answered HTTP 200, in "
+        )));
+
+        // Nothing listens on the port of a listener just closed.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let refused = reach(&Api::at(&base).unwrap()).await;
+        assert!(matches!(&refused.answer, Err(why) if why.contains("could not connect")));
+        assert!(!refused.line().passed);
+    }
+
+    #[test]
+    fn each_line_says_what_was_found() {
+        let reached = |proxy: Option<&str>, addresses, answer| Reach {
+            base: "https://api.weixin.qq.com/".into(),
+            proxy: proxy.map(str::to_owned),
+            addresses,
+            answer,
+            milliseconds: 48,
+        };
+        let line = reached(Some("http://proxy:3128"), None, Ok(200)).line();
+        assert_eq!(
+            (line.check, line.passed, line.text.as_str()),
+            ("WeChat API", true, "https://api.weixin.qq.com/, through the proxy http://proxy:3128: answered HTTP 200 over TLS, in 48 ms")
+        );
+        let line = reached(None, Some(Err("no such host".into())), Err(String::new())).line();
+        assert_eq!(
+            (line.passed, line.text.as_str()),
+            (false, "https://api.weixin.qq.com/, direct: its host name did not resolve: no such host, in 48 ms")
+        );
+        let line = reached(
+            None,
+            Some(Ok(vec!["1.2.3.4".into(), "::1".into()])),
+            Err("timed out".into()),
+        )
+        .line();
+        assert_eq!(
+            (line.passed, line.text.as_str()),
+            (false, "https://api.weixin.qq.com/, direct to 1.2.3.4, ::1: no answer: timed out, in 48 ms")
+        );
+
+        let verdicts = [
+            (
+                Verdict::Accepted,
+                true,
+                "WeChat accepts the AppID wx1 and its AppSecret",
+            ),
+            (
+                Verdict::AppIdRejected { errmsg: "m".into() },
+                false,
+                "WeChat knows no app with the AppID wx1 (errcode 40013: m)",
+            ),
+            (
+                Verdict::AppSecretRejected { errmsg: "m".into() },
+                false,
+                "WeChat refuses the AppSecret given for the AppID wx1 (errcode 40125: m)",
+            ),
+            (
+                Verdict::Other {
+                    errcode: 40164,
+                    errmsg: "m".into(),
+                },
+                false,
+                "WeChat answered the AppID wx1 with errcode 40164: m",
+            ),
+            (
+                Verdict::Failed {
+                    description: "d".into(),
+                },
+                false,
+                "no answer for the AppID wx1: d",
+            ),
+        ];
+        for (verdict, passed, text) in verdicts {
+            let line = verdict.line("Website App", "wx1");
+            assert_eq!(
+                (line.check, line.passed, line.text.as_str()),
+                ("Website App", passed, text)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn run_asks_for_each_configured_app() {
+        let api = Api::at(&wechat().await).unwrap();
+        let mut config = Config {
+            web: app("wx_ok", "right"),
+            scope: None,
+            official_account: None,
+        };
+        let checks = |lines: Vec<Line>| {
+            lines
+                .iter()
+                .map(|line| (line.check, line.passed))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            checks(run(&api, &config).await),
+            [("WeChat API", true), ("Website App", true)]
+        );
+        config.official_account = Some(crate::config::OfficialAccount {
+            app: app("wx_typo", "s"),
+        });
+        assert_eq!(
+            checks(run(&api, &config).await),
+            [
+                ("WeChat API", true),
+                ("Website App", true),
+                ("Official Account", false)
+            ]
+        );
+    }
+}

@@ -89,7 +89,12 @@ impl Api {
             .ok()
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let url = check_base_url(&raw)?;
+        Api::at(&raw)
+    }
+
+    /// The API at `raw`, which must pass the checks of [`BASE_URL_ENV`].
+    pub fn at(raw: &str) -> Result<Api> {
+        let url = check_base_url(raw)?;
         let clients = clients()?;
         let client = match url.scheme() {
             "http" => clients.direct.clone(),
@@ -438,6 +443,20 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_is_shown_without_credentials_and_knows_its_port() {
+        let api = Api::at("https://user:pass@gateway.example:8443/wechat").unwrap();
+        assert_eq!(api.shown_base(), "https://gateway.example:8443/wechat");
+        assert_eq!(api.host_and_port(), Some(("gateway.example".into(), 8443)));
+        let api = Api::at("https://api.weixin.qq.com").unwrap();
+        assert_eq!(api.shown_base(), "https://api.weixin.qq.com/");
+        assert_eq!(api.host_and_port(), Some(("api.weixin.qq.com".into(), 443)));
+        assert_eq!(
+            Api::at("http://127.0.0.1").unwrap().host_and_port(),
+            Some(("127.0.0.1".into(), 80))
+        );
+    }
 
     #[test]
     fn base_url_must_be_https_unless_loopback() {
