@@ -1,11 +1,10 @@
-// The JS linter for everything written by hand: the Logto entry, the binding's reader (src/binding),
-// scripts, tests, demo, mock and benchmark. The generated loader (index.js) is napi-rs's and is
-// checked for staleness instead.
+// The JS linter for everything written by hand: the Logto entry and its loader (lib/), scripts,
+// tests, demo, mock and benchmark.
 import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['index.js', 'node_modules/', 'target/', '.cache/', '.bench/'] },
+  { ignores: ['node_modules/', 'target/', '.cache/', '.bench/'] },
   js.configs.recommended,
   {
     files: ['**/*.js'],

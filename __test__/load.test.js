@@ -16,7 +16,7 @@ import { root } from '../scripts/lib/logto-instance.js';
 v8.setFlagsFromString('--expose-gc');
 globalThis.gc = vm.runInNewContext('gc');
 
-/** The connector's limit of requests in flight (src/wechat.rs), and the slack a pool needs. */
+/** The connector's limit of requests in flight (core/src/wechat.rs), and the slack a pool needs. */
 const maxConnections = 2 * 64;
 
 test('3 × 8000 sign-ins, 500 in flight, WeChat in another process: none lost, bounded, no growth', async () => {

@@ -34,7 +34,7 @@ test('the CI workflow runs on pushes and pull requests: the checks .ci/run makes
   assert.ok(local.includes('.ci/checks --snapshot ../shared/advisory-db'), '.ci/run: .ci/checks, with the snapshot');
   assert.ok(commands.includes('npm test') && local.includes('npm test'), 'both: npm test');
   const checks = readFileSync(new URL('../.ci/checks', import.meta.url), 'utf8');
-  for (const command of ['npm run lint', 'cargo fmt --check', 'cargo clippy --release --all-targets', 'npm run build', 'git diff --exit-code -- index.d.ts', '.ci/deny "$@"']) {
+  for (const command of ['npm run lint', 'cargo fmt --all --check', 'cargo clippy --release --workspace --all-targets', 'npm run build', 'git diff --exit-code -- index.d.ts', '.ci/deny "$@"']) {
     assert.ok(checks.includes(command), `.ci/checks runs ${command}`);
   }
 });

@@ -11,8 +11,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const binary = path.join(root, binaryName(platformName(process)));
 
 const newestSource = () => {
-  const sources = readdirSync(path.join(root, 'src'), { recursive: true }).map((file) => `src/${file}`);
-  const files = ['Cargo.toml', 'Cargo.lock', 'build.rs', 'package.json', ...sources];
+  const sources = ['src', 'core/src'].flatMap((dir) => readdirSync(path.join(root, dir), { recursive: true }).map((file) => `${dir}/${file}`));
+  const files = ['Cargo.toml', 'core/Cargo.toml', 'Cargo.lock', 'build.rs', 'package.json', ...sources];
   return Math.max(...files.map((f) => statSync(path.join(root, f)).mtimeMs));
 };
 

@@ -17,7 +17,7 @@ const run = (command, args, options = {}) => {
 };
 
 run(process.execPath, ['scripts/ensure-build.js']);
-run('cargo', ['test', '--release', '--quiet']);
+run('cargo', ['test', '--release', '--workspace', '--quiet']);
 const node22 = ensureLogtoNode();
 // The other supported Nodes, for the loader and smoke suites, installed before any suite runs.
 Object.keys(nodeReleases).forEach(ensureNode);

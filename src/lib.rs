@@ -1,19 +1,11 @@
-//! A Rust-native WeChat Web social connector for Logto.
-//!
-//! The core (`config`, `authorization`, `wechat`, `reply`, `flow`, `check`, `error`, `schema`) has no
-//! napi types and no unsafe code; `binding` adapts it to Node, with connector-kit's signatures.
-
-pub mod authorization;
-pub mod check;
-pub mod config;
-pub mod error;
-pub mod flow;
-pub mod redact;
-pub mod reply;
-pub mod schema;
-pub mod wechat;
+//! A Rust-native WeChat Web social connector for Logto: the napi binding of the core
+//! (`connector-wechat-web-core`, in core/), with connector-kit's signatures.
 
 pub mod binding;
+
+pub(crate) use connector_wechat_web_core::{
+    authorization, check, config, error, flow, reply, schema, wechat,
+};
 
 /// One I/O thread for all requests. The connector only waits on sockets; a single worker avoids
 /// the work-stealing wake-ups of a pool sized to the machine, next to Node's own thread (measured

@@ -3,8 +3,6 @@
 //! echoed by WeChat, a gateway or a proxy (see [`crate::error::Echo`]), never to the connector's
 //! own message text, and before that text is escaped or cut to an excerpt.
 
-#![forbid(unsafe_code)]
-
 /// What a secret or a token is replaced with.
 pub const REDACTED: &str = "[redacted]";
 

@@ -1,8 +1,6 @@
 //! Parsing WeChat's replies the way the official connector does: the body is JSON whatever its
 //! content type, checked field by field with zod-identical issues, then `errcode` is mapped.
 
-#![forbid(unsafe_code)]
-
 use serde_json::{Number, Value};
 
 use crate::error::{check_errcode, Code, EchoShape, Endpoint, Failure, Result};

@@ -8,8 +8,6 @@
 //! a QR `scope` other than `snsapi_login` is refused (WeChat's QR page rejects any other), and the
 //! Official Account scope is `snsapi_userinfo` only (`snsapi_base` never gives a `unionid`).
 
-#![forbid(unsafe_code)]
-
 use crate::error::{Code, Failure, Result};
 use crate::redact::Hidden;
 use crate::schema::{check_object, Field, FieldType, Input, Issue, Shape};
@@ -68,6 +66,17 @@ pub struct Config {
     /// The QR login scope: [`QR_SCOPE`], or `None` when absent or empty (the same URL).
     pub scope: Option<String>,
     pub official_account: Option<OfficialAccount>,
+}
+
+impl Config {
+    /// Every secret the config holds, for redaction.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut secrets = vec![self.web.app_secret.as_str()];
+        if let Some(account) = &self.official_account {
+            secrets.push(&account.app.app_secret);
+        }
+        secrets
+    }
 }
 
 /// Validates a config as the guard does; `Err` holds the zod issues.

@@ -1,8 +1,6 @@
 //! The WeChat API client: where requests go, how long they may take, how much is read, and how
 //! transport failures are described (never with the URL, which carries the secret or token).
 
-#![forbid(unsafe_code)]
-
 use std::error::Error as _;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -11,6 +9,7 @@ use reqwest::{redirect, Client, Url};
 use tokio::sync::Semaphore;
 
 use crate::error::{Code, EchoShape, Failure, Result};
+use crate::redact::Secrets;
 use crate::reply::MAX_BODY_BYTES;
 
 /// Environment variable naming the API origin (default `https://api.weixin.qq.com`).
@@ -77,6 +76,11 @@ impl Api {
             proxy.scheme_str().unwrap_or("http"),
             proxy.host().unwrap_or_default()
         ))
+    }
+
+    /// What no error of a call may carry: the given secrets and tokens, and this API's credentials.
+    pub fn redaction<'a>(&'a self, values: impl IntoIterator<Item = &'a str>) -> Secrets {
+        Secrets::new(values.into_iter().chain(self.credentials()))
     }
 
     /// The user name and password of the base URL (as written and decoded), for redaction.

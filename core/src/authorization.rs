@@ -1,8 +1,6 @@
 //! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official Account
 //! web authorization (服务号网页授权).
 
-#![forbid(unsafe_code)]
-
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::config::{Config, OfficialAccount, QR_SCOPE, SCOPE_USERINFO};

@@ -1,14 +1,12 @@
 //! The connector's operations, end to end: code exchange, user info, token storage and refresh.
 //! Every failure leaving this module has the app secrets and the tokens redacted.
 
-#![forbid(unsafe_code)]
-
 use serde_json::{Number, Value};
 
 use crate::authorization::FLOW_OFFICIAL_ACCOUNT;
 use crate::config::{App, Config};
 use crate::error::{Code, Endpoint, Failure, Result};
-use crate::redact::{Hidden, Secrets};
+use crate::redact::Hidden;
 use crate::reply::{self, TokenReply, UserInfo};
 use crate::wechat::{self, Api, Retry};
 
@@ -53,20 +51,6 @@ fn app_for(config: &Config, flow: Flow) -> &App {
     }
 }
 
-/// Every secret the config holds, for redaction.
-fn config_secrets(config: &Config) -> Vec<&str> {
-    let mut secrets = vec![config.web.app_secret.as_str()];
-    if let Some(account) = &config.official_account {
-        secrets.push(&account.app.app_secret);
-    }
-    secrets
-}
-
-/// What no error of a call may carry: the given secrets and tokens, and the API's credentials.
-fn redaction<'a>(api: &'a Api, values: impl IntoIterator<Item = &'a str>) -> Secrets {
-    Secrets::new(values.into_iter().chain(api.credentials()))
-}
-
 /// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
 /// WeChat, because a code can be used only once.
 pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenReply> {
@@ -84,7 +68,7 @@ pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenRepl
         reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
     }
     .await;
-    result.map_err(|f| f.redact(&redaction(api, [app.app_secret.as_str()])))
+    result.map_err(|f| f.redact(&api.redaction([app.app_secret.as_str()])))
 }
 
 async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
@@ -152,10 +136,10 @@ pub struct SignIn {
 /// then the user's profile.
 pub async fn sign_in(api: &Api, config: &Config, code: &str, flow: Flow) -> Result<SignIn> {
     let app = app_for(config, flow);
-    let secrets = config_secrets(config);
+    let secrets = config.secrets();
     let token = exchange_code(api, app, code)
         .await
-        .map_err(|f| f.redact(&redaction(api, secrets.iter().copied())))?;
+        .map_err(|f| f.redact(&api.redaction(secrets.iter().copied())))?;
     let mut with_tokens = secrets.clone();
     with_tokens.push(&token.access_token);
     if let Some(refresh) = &token.refresh_token {
@@ -165,7 +149,7 @@ pub async fn sign_in(api: &Api, config: &Config, code: &str, flow: Flow) -> Resu
         Flow::QrCode => fetch_user_info(api, &token).await,
         Flow::OfficialAccount => official_account_user(api, &token, &app.app_id).await,
     }
-    .map_err(|f| f.redact(&redaction(api, with_tokens)))?;
+    .map_err(|f| f.redact(&api.redaction(with_tokens)))?;
     Ok(SignIn {
         token_response: token_response(&token, flow),
         user_info,
@@ -231,7 +215,7 @@ pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<
         ("grant_type", "refresh_token"),
         ("refresh_token", token),
     ]);
-    let mut secrets = config_secrets(config);
+    let mut secrets = config.secrets();
     secrets.push(token);
     let result = async {
         const WHAT: &str = "WeChat refresh_token endpoint";
@@ -249,7 +233,7 @@ pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<
         Ok::<_, Failure>(token_response(&reply, flow))
     }
     .await;
-    result.map_err(|f| f.redact(&redaction(api, secrets)))
+    result.map_err(|f| f.redact(&api.redaction(secrets)))
 }
 
 #[cfg(test)]

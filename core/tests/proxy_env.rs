@@ -1,7 +1,7 @@
 //! The proxy the install check names is the one the HTTP client picks from the environment. In a
 //! process of its own: it sets environment variables.
 
-use connector_wechat_web::wechat::Api;
+use connector_wechat_web_core::wechat::Api;
 
 #[test]
 fn the_proxy_named_is_the_environments_without_its_credentials() {

@@ -3,8 +3,6 @@
 //! AppSecret? The second is asked with a code exchange for a made-up code: WeChat checks the
 //! credentials before the code, so `40029` (invalid code) means they were accepted.
 
-#![forbid(unsafe_code)]
-
 use std::time::Instant;
 
 use serde_json::Value;
@@ -27,13 +25,19 @@ pub struct Line {
 
 /// Every check, in order: the API base, then each configured app.
 pub async fn run(api: &Api, config: &Config) -> Vec<Line> {
-    let mut lines = vec![reach(api).await.line()];
+    // No line carries a secret of the config, whichever app's answer echoes it.
+    let secrets = api.redaction(config.secrets());
+    let mut lines = vec![reach(api, &secrets).await.line()];
     let mut apps = vec![("Website App", &config.web)];
     if let Some(account) = &config.official_account {
         apps.push(("Official Account", &account.app));
     }
     for (check, app) in apps {
-        lines.push(credentials(api, app).await.line(check, &app.app_id));
+        lines.push(
+            credentials(api, app, &secrets)
+                .await
+                .line(check, &app.app_id),
+        );
     }
     lines
 }
@@ -81,7 +85,7 @@ impl Reach {
     }
 }
 
-pub async fn reach(api: &Api) -> Reach {
+pub async fn reach(api: &Api, secrets: &Secrets) -> Reach {
     let started = Instant::now();
     let proxy = api.proxy();
     // Resolved as the HTTP client resolves it (getaddrinfo), here blocking the I/O thread for
@@ -99,7 +103,7 @@ pub async fn reach(api: &Api) -> Reach {
         _ => wechat::get(api, wechat::ACCESS_TOKEN_PATH, "", WHAT, Retry::Never)
             .await
             .map(|response| response.status)
-            .map_err(|failure| failure.redact(&redaction(api, [])).describe()),
+            .map_err(|failure| failure.redact(secrets).describe()),
     };
     Reach {
         base: api.shown_base(),
@@ -143,14 +147,13 @@ impl Verdict {
     }
 }
 
-pub async fn credentials(api: &Api, app: &App) -> Verdict {
+pub async fn credentials(api: &Api, app: &App, secrets: &Secrets) -> Verdict {
     let query = crate::authorization::form_query(&[
         ("appid", &app.app_id),
         ("secret", &app.app_secret),
         ("code", MADE_UP_CODE),
         ("grant_type", "authorization_code"),
     ]);
-    let secrets = redaction(api, [app.app_secret.as_str()]);
     let reply = async {
         let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
             .await?
@@ -162,7 +165,7 @@ pub async fn credentials(api: &Api, app: &App) -> Verdict {
         Ok(reply) => reply,
         Err(failure) => {
             return Verdict::Failed {
-                description: failure.redact(&secrets).describe(),
+                description: failure.redact(secrets).describe(),
             }
         }
     };
@@ -174,10 +177,6 @@ pub async fn credentials(api: &Api, app: &App) -> Verdict {
         40125 => Verdict::AppSecretRejected { errmsg },
         errcode => Verdict::Other { errcode, errmsg },
     }
-}
-
-fn redaction<'a>(api: &'a Api, values: impl IntoIterator<Item = &'a str>) -> Secrets {
-    Secrets::new(values.into_iter().chain(api.credentials()))
 }
 
 #[cfg(test)]
@@ -245,7 +244,10 @@ mod tests {
         let api = Api::at(&wechat().await).unwrap();
         let verdict = |id, secret| {
             let api = api.clone();
-            async move { credentials(&api, &app(id, secret)).await }
+            async move {
+                let secrets = api.redaction([secret]);
+                credentials(&api, &app(id, secret), &secrets).await
+            }
         };
         assert_eq!(verdict("wx_ok", "right").await, Verdict::Accepted);
         assert_eq!(
@@ -283,7 +285,7 @@ mod tests {
     #[tokio::test]
     async fn reach_says_where_it_went_and_what_answered() {
         let base = wechat().await;
-        let reached = reach(&Api::at(&base).unwrap()).await;
+        let reached = reach(&Api::at(&base).unwrap(), &Secrets::new([])).await;
         assert_eq!(reached.base, format!("{base}/"));
         assert_eq!(
             (reached.proxy.as_deref(), reached.answer.clone()),
@@ -300,7 +302,7 @@ mod tests {
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", closed.local_addr().unwrap());
         drop(closed);
-        let refused = reach(&Api::at(&base).unwrap()).await;
+        let refused = reach(&Api::at(&base).unwrap(), &Secrets::new([])).await;
         assert!(matches!(&refused.answer, Err(why) if why.contains("could not connect")));
         assert!(!refused.line().passed);
     }
@@ -395,7 +397,7 @@ mod tests {
             [("WeChat API", true), ("Website App", true)]
         );
         config.official_account = Some(crate::config::OfficialAccount {
-            app: app("wx_typo", "s"),
+            app: app("wx_typo", "sec-0123456789"),
         });
         assert_eq!(
             checks(run(&api, &config).await),
@@ -404,6 +406,16 @@ mod tests {
                 ("Website App", true),
                 ("Official Account", false)
             ]
+        );
+        // An answer for one app that echoes another's secret: redacted too.
+        config.web = app("wx_ok", "sec-web-0123");
+        config.official_account = Some(crate::config::OfficialAccount {
+            app: app("wx_typo", "right-but-wrong"),
+        });
+        let lines = run(&api, &config).await;
+        assert_eq!(
+            lines[1].text,
+            "WeChat refuses the AppSecret given for the AppID wx_ok (errcode 40125: invalid appsecret [redacted])"
         );
     }
 }

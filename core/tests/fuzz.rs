@@ -3,11 +3,11 @@
 //! independently of the code under test. `PROPTEST_CASES=200000 cargo test --release --test fuzz`
 //! runs them for longer.
 
-use connector_wechat_web::authorization::{authorization_uri, qr_uri, Request};
-use connector_wechat_web::config::{self, Config, FIELDS};
-use connector_wechat_web::error::{Code, Data, Endpoint};
-use connector_wechat_web::reply::{parse_json, token_reply, user_info};
-use connector_wechat_web::schema::{Input, Kind};
+use connector_wechat_web_core::authorization::{authorization_uri, qr_uri, Request};
+use connector_wechat_web_core::config::{self, Config, FIELDS};
+use connector_wechat_web_core::error::{Code, Data, Endpoint};
+use connector_wechat_web_core::reply::{parse_json, token_reply, user_info};
+use connector_wechat_web_core::schema::{Input, Kind};
 use proptest::prelude::*;
 use serde_json::Value;
 

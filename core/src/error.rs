@@ -5,8 +5,6 @@
 //! into `new ConnectorError(code, data)` of the host's `@logto/connector-kit`, so `data` follows
 //! what the official connector passes for the same situation.
 
-#![forbid(unsafe_code)]
-
 use serde_json::{Map, Number, Value};
 
 use crate::redact::{mask_token_fields, Secrets};

@@ -5,8 +5,6 @@
 //! the same checks and reports the same issues (code, expected, received, path, message, in zod's
 //! key order), so errors serialize exactly like a `ZodError`. It knows nothing of WeChat.
 
-#![forbid(unsafe_code)]
-
 use serde_json::{json, Value};
 
 /// Zod's `ZodParsedType`: how zod names the type of a value it received.
