@@ -164,6 +164,21 @@ mod tests {
     }
 
     #[test]
+    fn the_keys_are_the_guards_in_its_order() {
+        assert_eq!(
+            keys().collect::<Vec<_>>(),
+            [
+                "appId",
+                "appSecret",
+                "scope",
+                "officialAccountAppId",
+                "officialAccountAppSecret",
+                "officialAccountScope"
+            ]
+        );
+    }
+
+    #[test]
     fn accepts_the_official_shape() {
         let config = parse(&object(&[
             ("appSecret", text("s")),

@@ -321,6 +321,19 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_described_in_one_line() {
+        assert_eq!(Failure::text(Code::General, "a text").describe(), "a text");
+        let described = Failure::described(Code::General, "a description");
+        assert_eq!(described.describe(), "a description");
+        let errcode = check_errcode(Endpoint::AccessToken, Some(&num(40164)), None).unwrap_err();
+        assert_eq!(errcode.describe(), r#"general: {"errcode":40164}"#);
+        assert_eq!(
+            Failure::bare(Code::InvalidResponse).describe(),
+            "invalid_response"
+        );
+    }
+
+    #[test]
     fn only_echoed_text_is_redacted_and_it_leaves_as_an_excerpt() {
         let secrets = Secrets::new(["endpoint", "supersecret1"]);
         let own = Failure::described(Code::General, "WeChat userinfo endpoint").redact(&secrets);
