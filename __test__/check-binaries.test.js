@@ -37,7 +37,7 @@ test('--all and --tarball name every binary that is missing', async () => {
     await writeFile(packJson, stdout);
     const tarball = await check('--tarball', packJson, '--max-tarball', '12000000');
     assert.equal(tarball.code, 1);
-    assert.match(tarball.stderr, /tarball lacks connector-wechat-web\.win32-x64-msvc\.node/);
+    assert.match(tarball.stderr, /tarball lacks connector-wechat-web\.win32-x64-gnu\.node/);
     assert.doesNotMatch(tarball.stderr, /tarball lacks connector-wechat-web\.linux-x64-gnu\.node/);
     assert.match(tarball.stdout, /^connector-wechat-web-rs-0\.1\.0\.tgz: \d+ bytes, \d+ files$/m);
   } finally {

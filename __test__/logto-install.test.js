@@ -225,7 +225,7 @@ describe('the tarball', () => {
     const nativeFiles = files.filter((f) => f.endsWith('.node'));
     assert.ok(nativeFiles.length >= 1);
     for (const file of nativeFiles) {
-      assert.match(file, /^connector-wechat-web\.(linux-(x64|arm64)-(gnu|musl)|darwin-(x64|arm64)|win32-x64-msvc)\.node$/);
+      assert.match(file, /^connector-wechat-web\.(linux-(x64|arm64)-(gnu|musl)|darwin-(x64|arm64)|win32-x64-gnu)\.node$/);
     }
     assert.deepEqual(
       files.filter((f) => !f.endsWith('.node')),

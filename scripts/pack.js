@@ -2,11 +2,12 @@
 // arm64) and for Linux servers, built on a Linux x64 machine (Debian/Ubuntu): the four Linux
 // binaries (x64/arm64, glibc/musl) with the release profile, packed into one npm tarball in this
 // folder, `connector-wechat-web-rs-<version>.tgz`, for `logto connector add`.
+// `npm run pack:all`: the same with the macOS and Windows binaries too, the release tarball.
 //
 // This machine's own binary comes from `npm run build`; the others from scripts/cross.js. Each
 // binary and the tarball are checked against the release budgets (scripts/check-binaries.js).
-//   node scripts/pack.js linux
-import { copyFileSync, rmSync } from 'node:fs';
+//   node scripts/pack.js linux|all
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,10 +17,12 @@ import { buildTarget, output, run } from './cross.js';
 import { platformOfTriple } from './platforms.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const { napi } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** The targets of each set. */
 export const packSets = Object.freeze({
-  linux: ['x86_64-unknown-linux-gnu', 'x86_64-unknown-linux-musl', 'aarch64-unknown-linux-gnu', 'aarch64-unknown-linux-musl'],
+  linux: napi.targets.filter((triple) => triple.includes('-linux-')),
+  all: napi.targets,
 });
 
 export const pack = (set) => {

