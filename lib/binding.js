@@ -29,9 +29,9 @@ export const binariesIn = (folder = packageFolder) =>
     .sort();
 
 export const howToGetOne =
-  'Install the release tarball, which carries all seven platforms, or build one that carries this ' +
-  "platform: `npm run pack:linux` in a checkout of connector-wechat-web-rs gives the four Linux ones " +
-  "(glibc and musl, x64 and arm64; Logto's Docker image is musl).";
+  'Install the release tarball, which carries all seven platforms, or build one in a checkout of ' +
+  'connector-wechat-web-rs on Linux x64: `npm run pack:linux` gives the four Linux binaries (glibc ' +
+  "and musl, x64 and arm64; Logto's Docker image is musl), `npm run pack:all` all seven.";
 
 /** Loads the binary for `host` from `folder` (this process and this package, but in tests). */
 export const loadBinding = ({ host = process, folder = packageFolder, load = createRequire(import.meta.url) } = {}) => {

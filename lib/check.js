@@ -17,11 +17,12 @@ import { parseArgs } from 'node:util';
 import { binariesIn, binaryName, loadBinding, packageFolder, platformName } from './binding.js';
 import { satisfies } from './versions.js';
 
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
 const manifest = JSON.parse(readFileSync(path.join(packageFolder, 'package.json'), 'utf8'));
 
-const lines = [];
+const passes = [];
 const report = (check, passed, text) => {
-  lines.push(passed);
+  passes.push(passed);
   console.log(`${passed ? 'ok  ' : 'FAIL'} ${check}: ${text}`);
 };
 const failure = (error) => String(error?.message ?? error).split('\n')[0];
@@ -43,7 +44,8 @@ const kitRange = manifest.dependencies['@logto/connector-kit'];
 try {
   const kitManifest = createRequire(path.join(packageFolder, 'package.json')).resolve('@logto/connector-kit/package.json');
   const { version } = JSON.parse(readFileSync(kitManifest, 'utf8'));
-  kit = await import(pathToFileURL(path.join(path.dirname(kitManifest), 'lib/index.js')).href);
+  // Resolved as lib/index.js resolves it: from this folder up.
+  kit = await import('@logto/connector-kit');
   report('@logto/connector-kit', satisfies(version, kitRange), `${version} at ${path.dirname(kitManifest)}; this connector needs ${kitRange}`);
 } catch (error) {
   report('@logto/connector-kit', false, `not found from ${packageFolder} (${failure(error)}); Logto provides it to its connectors`);
@@ -64,7 +66,6 @@ if (binding && kit) {
   }
 }
 
-const { values } = parseArgs({ options: { config: { type: 'string' } } });
 if (values.config !== undefined && binding) {
   let config;
   try {
@@ -83,4 +84,4 @@ if (values.config !== undefined && binding) {
   }
 }
 
-process.exitCode = lines.every(Boolean) ? 0 : 1;
+process.exitCode = passes.every(Boolean) ? 0 : 1;
