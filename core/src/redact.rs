@@ -482,6 +482,30 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_are_read_in_every_form_and_only_as_escapes() {
+        let controls = "ab\ncd\te\rf\u{8}g\u{c}h\"i";
+        let chars: Vec<char> = controls.chars().collect();
+        let json = serde_json::to_string(controls).unwrap();
+        assert_eq!(echoes(&json, &chars), vec![1..json.len() - 1], "{json}");
+        let quote: Vec<char> = "ab\"cdef".chars().collect();
+        assert_eq!(echoes(r"x ab\u0022cdef", &quote), vec![2..14], "\\u0022");
+        // `\x00e9` is no JSON escape of é.
+        let accent: Vec<char> = "\u{e9}abcdef".chars().collect();
+        assert_eq!(echoes(r"\x00e9abcdef", &accent), vec![]);
+        assert_eq!(echoes(r"\u00e9abcdef", &accent), vec![0..12]);
+    }
+
+    #[test]
+    fn token_fields_at_the_start_and_empty_ones() {
+        assert_eq!(
+            mask_token_fields(r#"\u0061ccess_token":"T0K""#),
+            r#"\u0061ccess_token":"[redacted]""#
+        );
+        // An empty value tells nothing, and stays as it was.
+        assert_eq!(mask_token_fields("access_token=&x=1"), "access_token=&x=1");
+    }
+
+    #[test]
     fn debug_shows_no_secret() {
         let debug = format!("{:?}", Secrets::new([SECRET, "s3"]));
         assert_eq!(debug, "Secrets([redacted] × 2)");
