@@ -496,13 +496,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plus_stands_for_a_space_and_nothing_else() {
+        let spaced: Vec<char> = "ab cdef".chars().collect();
+        assert_eq!(echoes("ab+cdef", &spaced), vec![0..7]);
+        assert_eq!(echoes("abxcdef", &spaced), vec![]);
+        let plain: Vec<char> = "abcdef".chars().collect();
+        assert_eq!(echoes("+bcdef", &plain), vec![]);
+    }
+
+    #[test]
     fn token_fields_at_the_start_and_empty_ones() {
         assert_eq!(
             mask_token_fields(r#"\u0061ccess_token":"T0K""#),
             r#"\u0061ccess_token":"[redacted]""#
         );
-        // An empty value tells nothing, and stays as it was.
+        // An empty value tells nothing, and stays as it was; `\` or `u` alone is no escape.
         assert_eq!(mask_token_fields("access_token=&x=1"), "access_token=&x=1");
+        for text in [r"xu0061ccess_token=T0K", r"\x0061ccess_token=T0K"] {
+            assert_eq!(mask_token_fields(text), text);
+        }
     }
 
     #[test]
