@@ -2,12 +2,27 @@
 // this one; counts failures, the connections the connector opened, and this process's memory
 // after each round.
 //   node --expose-gc scripts/load.js [--total 50000] [--concurrency 512] [--rounds 2] [--upstream process|same]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 import createConnector from '../lib/index.js';
-import { spawnMock } from '../__test__/helpers/processes.js';
 import { startMockWeChat } from '../mock/wechat-server.js';
+
+/** Starts mock/serve.js in its own process; resolves once it listens. */
+const spawnMock = async (args = []) => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../mock/serve.js', import.meta.url)), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  return {
+    ...JSON.parse(line),
+    async close() {
+      child.stdin.end();
+      await once(child, 'exit');
+    },
+  };
+};
 
 const config = { appId: 'wx_web_app', appSecret: 'web-app-secret-123456' };
 

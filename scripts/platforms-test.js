@@ -154,6 +154,17 @@ const runOn = (platform, args, { env = {}, input = '' } = {}) =>
 const rows = [];
 const record = (target, ran, passed, bytes) => rows.push({ target, ran, result: passed ? 'pass' : 'FAIL', bytes });
 
+/** scripts/smoke.js on `platform`'s runtime, in the unpacked package `folder`. */
+const smokeTest = async (platform, folder) => {
+  step(`smoke test of ${platform}: ${runtimes[platform].where}`);
+  const port = await freePort();
+  const result = await runOn(platform, ['scripts/smoke.js', folder], { env: { SMOKE_MOCK_PORT: String(port), LOGTO_WECHAT_API_BASE_URL: `http://127.0.0.1:${port}` } });
+  // The smoke script names the binary the loader picked: it must be this platform's.
+  const passed = result.status === 0 && result.stdout.includes(`smoke ok on ${platform} (${binaryName(platform)})`);
+  if (!passed) console.error(result.stdout, result.stderr);
+  record(`${platform}: scripts/smoke.js`, runtimes[platform].where, passed);
+};
+
 const platformsIn = (folder) =>
   readdirSync(folder)
     .map((file) => /^connector-wechat-web\.(.+)\.node$/.exec(file)?.[1])
@@ -231,13 +242,7 @@ try {
   for (const platform of platforms) {
     const bytes = statSync(path.join(folder, binaryName(platform))).size;
     record(`${platform}: within the budget of ${maxBinaryBytes}`, 'size', bytes <= maxBinaryBytes, bytes);
-    step(`smoke test of ${platform}: ${runtimes[platform].where}`);
-    const port = await freePort();
-    const result = await runOn(platform, ['scripts/smoke.js', folder], { env: { SMOKE_MOCK_PORT: String(port), LOGTO_WECHAT_API_BASE_URL: `http://127.0.0.1:${port}` } });
-    // The smoke script names the binary the loader picked: it must be this platform's.
-    const passed = result.status === 0 && result.stdout.includes(`smoke ok on ${platform} (${binaryName(platform)})`);
-    if (!passed) console.error(result.stdout, result.stderr);
-    record(`${platform}: scripts/smoke.js`, runtimes[platform].where, passed);
+    await smokeTest(platform, folder);
   }
 
   // README's install block, literally, on an instance laid out as Logto's image has it; then the
@@ -284,14 +289,7 @@ try {
     record(`${platform}: within the budget of ${maxBinaryBytes}`, 'size', size <= maxBinaryBytes, size);
     const checks = platform.startsWith('darwin') ? machOChecks(file, platform.split('-')[1]) : peChecks(file);
     for (const [check, passed, found] of checks) record(`${platform}: ${check} (${found})`, platform.startsWith('darwin') ? 'LLVM tools' : 'llvm-objdump', passed);
-    if (runtimes[platform]) {
-      step(`smoke test of ${platform}: ${runtimes[platform].where}`);
-      const port = await freePort();
-      const result = await runOn(platform, ['scripts/smoke.js', releaseFolder], { env: { SMOKE_MOCK_PORT: String(port), LOGTO_WECHAT_API_BASE_URL: `http://127.0.0.1:${port}` } });
-      const passed = result.status === 0 && result.stdout.includes(`smoke ok on ${platform} (${binaryName(platform)})`);
-      if (!passed) console.error(result.stdout, result.stderr);
-      record(`${platform}: scripts/smoke.js`, runtimes[platform].where, passed);
-    }
+    if (runtimes[platform]) await smokeTest(platform, releaseFolder);
   }
   await loaderPicksEach(releaseFolder, all);
 } finally {

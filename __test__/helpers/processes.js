@@ -3,23 +3,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { root } from '../../scripts/lib/logto-instance.js';
-
-/** Starts mock/serve.js in its own process; resolves once it listens. */
-export const spawnMock = async (args = []) => {
-  const child = spawn(process.execPath, [path.join(root, 'mock/serve.js'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  const info = JSON.parse(line);
-  return {
-    ...info,
-    async close() {
-      child.stdin.end();
-      await once(child, 'exit');
-    },
-  };
-};
 
 /** Runs __test__/fixtures/sign-in.js with the given environment; resolves to its report. */
 export const signInProcess = async (env, binary = process.execPath) => {

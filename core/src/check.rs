@@ -145,20 +145,7 @@ impl Verdict {
 }
 
 pub async fn credentials(api: &Api, app: &App, secrets: &Secrets) -> Verdict {
-    let query = crate::authorization::form_query(&[
-        ("appid", &app.app_id),
-        ("secret", &app.app_secret),
-        ("code", MADE_UP_CODE),
-        ("grant_type", "authorization_code"),
-    ]);
-    let reply = async {
-        let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
-            .await?
-            .success(WHAT)?;
-        crate::reply::parse_json(&response.body)
-    }
-    .await;
-    let reply = match reply {
+    let reply = match crate::flow::exchange_reply(api, app, MADE_UP_CODE).await {
         Ok(reply) => reply,
         Err(failure) => {
             return Verdict::Failed {

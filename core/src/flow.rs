@@ -54,21 +54,29 @@ fn app_for(config: &Config, flow: Flow) -> &App {
 /// `getAccessToken`: exchanges the authorization code. Never retried once it may have reached
 /// WeChat, because a code can be used only once.
 pub async fn exchange_code(api: &Api, app: &App, code: &str) -> Result<TokenReply> {
+    let result = async {
+        reply::token_reply(
+            &exchange_reply(api, app, code).await?,
+            Endpoint::AccessToken,
+        )
+    }
+    .await;
+    result.map_err(|f| f.redact(&api.redaction([app.app_secret.as_str()])))
+}
+
+/// The code exchange's reply, parsed, not yet checked; its failures not yet redacted.
+pub async fn exchange_reply(api: &Api, app: &App, code: &str) -> Result<Value> {
     let query = crate::authorization::form_query(&[
         ("appid", &app.app_id),
         ("secret", &app.app_secret),
         ("code", code),
         ("grant_type", "authorization_code"),
     ]);
-    let result = async {
-        const WHAT: &str = "WeChat access_token endpoint";
-        let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
-            .await?
-            .success(WHAT)?;
-        reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::AccessToken)
-    }
-    .await;
-    result.map_err(|f| f.redact(&api.redaction([app.app_secret.as_str()])))
+    const WHAT: &str = "WeChat access_token endpoint";
+    let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
+        .await?
+        .success(WHAT)?;
+    reply::parse_json(&response.body)
 }
 
 async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
