@@ -27,11 +27,12 @@ for (const [major, version] of Object.entries(nodeReleases)) {
   });
 }
 
-test('every smoke job of the release workflow runs that same script', () => {
+test('every smoke job of the release workflow runs that same script, on the unpacked release tarball', () => {
   const workflow = load(readFileSync(path.join(root, '.github/workflows/release.yml'), 'utf8'));
   for (const job of ['smoke-linux', 'smoke-native']) {
     const commands = workflow.jobs[job].steps.map((step) => step.run ?? '').filter((command) => command.includes('smoke'));
     assert.equal(commands.length, 1, job);
-    assert.ok(commands[0].trim().endsWith(smoke), `${job} runs \`${smoke}\``);
+    // npm's tarballs hold one folder, package/.
+    assert.ok(commands[0].trim().endsWith(`${smoke} package`), `${job} runs \`${smoke} package\``);
   }
 });
