@@ -47,10 +47,11 @@ const setSessions = () => {
 
 describe('setSession, in getAuthorizationUri', () => {
   for (const through of ['the connector', 'the binding']) {
-    const { stored, failure, cases } = setSessions();
-    for (const [name, setSession, expected] of cases) {
+    setSessions().cases.forEach(([name], index) => {
       test(`through ${through}: setSession ${name}`, async () => {
-        stored.length = 0;
+        // A new error for each test: the connector remembers which errors came from the host.
+        const { stored, failure, cases } = setSessions();
+        const [, setSession, expected] = cases[index];
         const answer =
           through === 'the connector'
             ? (await oursModule.default({ getConfig: async () => config })).getAuthorizationUri(inWeChat, setSession)
@@ -65,7 +66,7 @@ describe('setSession, in getAuthorizationUri', () => {
         assert.equal(stored.length, expected.url === accountUrl ? calls : 0);
         if (stored.length) assert.deepEqual({ ...stored[0] }, session);
       });
-    }
+    });
   }
 
   test('outside WeChat no session is needed: setSession is not called, even one that would throw', async () => {
