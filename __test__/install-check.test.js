@@ -81,18 +81,44 @@ describe('loading, as Logto will', () => {
     assert.equal(line(result, "Logto's loader"), undefined, 'nothing to load it with');
   });
 
-  test("a host whose @logto/connector-kit is outside the connector's range", async () => {
+  /** Runs the check in a Logto-like instance with our tarball added, after `edit(core, folder)`. */
+  const checkInstalled = async (edit) => {
     const { instance, core } = await makeInstance();
     try {
       await connectorAdd(node22, (await packTarball(workdir)).path, instance);
-      const kitManifest = path.join(core, 'node_modules/@logto/connector-kit/package.json');
-      await writeFile(kitManifest, JSON.stringify({ ...JSON.parse(await readFile(kitManifest, 'utf8')), version: '3.2.1' }));
-      const result = await check([], { script: path.join(core, 'connectors/connector-wechat-web-rs/lib/check.js') });
-      assert.equal(result.code, 1);
-      assert.match(line(result, '@logto/connector-kit'), /^FAIL @logto\/connector-kit: 3\.2\.1 at .*; this connector needs \^4\.0\.0 \|\| \^5\.0\.0$/);
+      const folder = path.join(core, 'connectors/connector-wechat-web-rs');
+      await edit(core, folder);
+      return await check([], { script: path.join(folder, 'lib/check.js') });
     } finally {
       await rm(instance, { recursive: true, force: true });
     }
+  };
+  const editJson = async (file, change) => writeFile(file, JSON.stringify(change(JSON.parse(await readFile(file, 'utf8')))));
+
+  test("a host whose @logto/connector-kit is outside the connector's range", async () => {
+    const result = await checkInstalled((core) =>
+      editJson(path.join(core, 'node_modules/@logto/connector-kit/package.json'), (kit) => ({ ...kit, version: '3.2.1' }))
+    );
+    assert.equal(result.code, 1);
+    assert.match(line(result, '@logto/connector-kit'), /^FAIL @logto\/connector-kit: 3\.2\.1 at .*; this connector needs \^4\.0\.0 \|\| \^5\.0\.0$/);
+  });
+
+  test("a Node outside the package's engines", async () => {
+    const result = await checkInstalled((core, folder) => editJson(path.join(folder, 'package.json'), (manifest) => ({ ...manifest, engines: { node: '>=99' } })));
+    assert.equal(result.code, 1);
+    assert.match(line(result, 'Node'), /^FAIL Node: v22\.\d+\.\d+; this connector supports >=99$/);
+    assert.match(line(result, "Logto's loader"), /^ok /, 'the other checks still run');
+  });
+
+  test("a connector Logto's loader would refuse (a type the host's connector-kit does not know)", async () => {
+    const result = await checkInstalled(async (core) => {
+      const types = path.join(core, 'node_modules/@logto/connector-kit/lib/types/foundation.js');
+      const text = await readFile(types, 'utf8');
+      assert.ok(text.includes('ConnectorType["Social"] = "Social"'));
+      await writeFile(types, text.replace('ConnectorType["Social"] = "Social"', 'ConnectorType["Social"] = "SocialSignIn"'));
+    });
+    assert.equal(result.code, 1);
+    assert.equal(line(result, "Logto's loader"), "FAIL Logto's loader: Logto would not load it: its type Social is none of the host's connector types (Email, Sms, SocialSignIn)");
   });
 
   test('version ranges are read as npm reads them (the manifest says which)', async () => {

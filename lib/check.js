@@ -59,8 +59,14 @@ if (binding && kit) {
       throw new kit.ConnectorError(kit.ConnectorErrorCodes.NotImplemented);
     };
     const { metadata, type, configGuard } = await createConnector({ getConfig: notImplemented });
-    const valid = Boolean(metadata && configGuard) && Object.values(kit.ConnectorType).includes(type);
-    report("Logto's loader", valid, `${manifest.name} ${manifest.version} creates the ${type} connector ${metadata?.id}`);
+    const types = Object.values(kit.ConnectorType);
+    // Logto's validateConnectorModule, in its order.
+    const refused =
+      (!metadata && 'it has no metadata') ||
+      (!configGuard && 'it has no configGuard') ||
+      (!types.includes(type) && `its type ${type} is none of the host's connector types (${types.join(', ')})`);
+    const created = `${manifest.name} ${manifest.version} creates the ${type} connector ${metadata?.id}`;
+    report("Logto's loader", !refused, refused ? `Logto would not load it: ${refused}` : created);
   } catch (error) {
     report("Logto's loader", false, failure(error));
   }
