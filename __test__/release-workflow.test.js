@@ -8,6 +8,7 @@ import { test } from 'node:test';
 
 import { load } from 'js-yaml';
 
+import { notDebian } from '../scripts/cross.js';
 import { platformOfTriple } from '../scripts/platforms.js';
 
 const require = createRequire(import.meta.url);
@@ -95,4 +96,14 @@ test('the release profile keeps unwinding and the size settings', () => {
   assert.match(release, /codegen-units = 1/);
   assert.match(release, /strip = "symbols"/);
   assert.doesNotMatch(release, /panic = "abort"/);
+});
+
+test('pack:linux and pack:all run where the release workflow packs (Debian), and say why not elsewhere', () => {
+  assert.match(workflow.jobs.pack.container, /^node:22-bookworm$/, 'the release packs on Debian 12');
+  const debian = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
+  const ubuntu = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\n';
+  assert.equal(notDebian(debian, 'x64'), undefined);
+  assert.match(notDebian(debian, 'arm64'), /this machine is Debian GNU\/Linux 12 \(bookworm\) on arm64\./);
+  assert.match(notDebian(ubuntu, 'x64'), /Debian 12 and 13 on x64 have; this machine is Ubuntu 24\.04\.1 LTS on x64\. .*node:22-bookworm/);
+  assert.match(notDebian(undefined, 'x64'), /this machine is an unknown system on x64\./);
 });

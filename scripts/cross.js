@@ -1,5 +1,5 @@
 // Builds the release binary (Cargo.toml's release profile) for the targets this machine cannot
-// build with its own toolchain, on a Linux x64 machine (Debian/Ubuntu): Debian's rustc-web with
+// build with its own toolchain, on a Linux x64 machine with Debian 12 or 13: Debian's rustc-web with
 // its std source (`-Zbuild-std`), and these linkers:
 //
 // - x86_64-unknown-linux-musl: musl-gcc. aarch64-unknown-linux-gnu: aarch64-linux-gnu-gcc.
@@ -49,6 +49,24 @@ export const installDebian = (packages, ready) => {
   const plan = output('apt-get', ['install', '-s', '--no-install-recommends', ...packages], { env });
   if (/^Remv /m.test(plan)) throw new Error(`installing ${packages.join(' ')} would remove packages:\n${plan}`);
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+};
+
+/** Why a machine cannot run the cross builds (they need Debian's own packages and archive
+ * keys, which Ubuntu and others lack), or nothing; `osRelease` is /etc/os-release's text. */
+export const notDebian = (osRelease, arch = process.arch) => {
+  const field = (name) => new RegExp(`^${name}="?([^"\n]*)"?$`, 'm').exec(osRelease ?? '')?.[1];
+  if (field('ID') === 'debian' && arch === 'x64') return undefined;
+  const machine = `${field('PRETTY_NAME') ?? 'an unknown system'} on ${arch}`;
+  return (
+    `the cross builds use Debian's own packages (rustc-web, rust-web-src, cross linkers), which Debian 12 and 13 on x64 ` +
+    `have; this machine is ${machine}. Run it on such a machine or container (the release workflow uses node:22-bookworm).`
+  );
+};
+
+/** Throws, saying why, when this machine cannot run the cross builds. */
+export const requireDebian = () => {
+  const why = notDebian(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : undefined);
+  if (why) throw new Error(why);
 };
 
 const debianRustc = '/usr/bin/rustc';
@@ -215,6 +233,7 @@ export const crossTriples = Object.keys(recipes);
 export const buildTarget = (triple) => {
   const recipe = recipes[triple];
   if (!recipe) throw new Error(`no recipe for ${triple} here`);
+  requireDebian();
   installRust();
   step(`building ${triple} (release profile)`);
   const upper = triple.toUpperCase().replaceAll('-', '_');

@@ -1,5 +1,5 @@
 // `npm run pack:linux`: the tarball for Logto's Docker image (node:22-alpine, musl, amd64 and
-// arm64) and for Linux servers, built on a Linux x64 machine (Debian/Ubuntu): the four Linux
+// arm64) and for Linux servers, built on a Linux x64 machine with Debian 12 or 13: the four Linux
 // binaries (x64/arm64, glibc/musl) with the release profile, packed into one npm tarball in this
 // folder, `connector-wechat-web-rs-<version>.tgz`, for `logto connector add`.
 // `npm run pack:all`: the same with the macOS and Windows binaries too, the release tarball.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { binaryName, platformName } from '../lib/binding.js';
 import { binariesOf, checkBinaries, checkTarball } from './check-binaries.js';
-import { buildTarget, output, run } from './cross.js';
+import { buildTarget, output, requireDebian, run } from './cross.js';
 import { platformOfTriple } from './platforms.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -27,7 +27,9 @@ export const packSets = Object.freeze({
 
 export const pack = (set) => {
   const triples = packSets[set];
-  if (!triples) throw new Error(`pack: no set ${set}; there are ${Object.keys(packSets).join(', ')}`);
+  if (!triples) throw new Error(`no set ${set}; there are ${Object.keys(packSets).join(', ')}`);
+  // Said before this machine's own build, which takes minutes.
+  requireDebian();
   const own = binaryName(platformName(process));
   run(process.execPath, ['scripts/ensure-build.js'], { cwd: root });
   // The other binaries are copied in beside this machine's for `npm pack`, and removed after.
@@ -44,7 +46,7 @@ export const pack = (set) => {
     const problems = checkBinaries(files);
     const [packed] = JSON.parse(output('npm', ['pack', '--json'], { cwd: root }));
     problems.push(...checkTarball(packed, files));
-    if (problems.length) throw new Error(`pack: ${problems.join('; ')}`);
+    if (problems.length) throw new Error(problems.join('; '));
     const tarball = path.join(root, packed.filename);
     console.log(`pack: ${path.relative(process.cwd(), tarball) || tarball} carries ${files.join(', ')}`);
     return { tarball, files: packed.files.map((f) => f.path) };
@@ -54,5 +56,10 @@ export const pack = (set) => {
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  pack(process.argv[2] ?? 'linux');
+  try {
+    pack(process.argv[2] ?? 'linux');
+  } catch (error) {
+    console.error(`pack: ${error.message}`);
+    process.exitCode = 1;
+  }
 }
