@@ -17,7 +17,8 @@
 //   binary read with LLVM's tools, as no macOS runs here (its architecture, that it exports
 //   `_napi_register_module_v1`, that it links only libraries every macOS has under /usr/lib and
 //   names no path of this machine, that its minimum macOS is at most Node 22's, 11.0, and for
-//   arm64 that it is signed, as Apple silicon requires); the
+//   arm64 that it is signed, as Apple silicon requires; scripts/lib/binary-checks.js), and that
+//   each of these checks fails when what it expects is changed; the
 //   Windows binary's imports (Windows' own DLLs only) and the smoke test on Node 22 for Windows
 //   under Wine 8, with a stub of bcryptprimitives.dll (Wine 8 lacks its ProcessPrng, which Rust's
 //   std calls; Windows 10 and later have it); and that the loader picks each of the seven.
@@ -37,6 +38,7 @@ import { maxBinaryBytes, maxTarballBytes } from './check-binaries.js';
 import { cache, debianPackages, installDebian, macosDeploymentTarget, once, output, root, run, step } from './cross.js';
 import { makeInstance, node22, readmeInstallSection, readmeTarball, runReadme } from './lib/logto-instance.js';
 import { nodeReleases } from './lib/node.js';
+import { changedExpectations, machOChecks, peChecks } from './lib/binary-checks.js';
 import { freePort } from './lib/ports.js';
 
 const bunVersion = '1.4.5';
@@ -183,47 +185,22 @@ const loaderPicksEach = async (folder, platforms) => {
   }
 };
 
-/** Libraries every macOS has (libiconv and libcharset: Rust's std asks for iconv). */
-const macosLibraries = ['/usr/lib/libSystem.B.dylib', '/usr/lib/libiconv.2.dylib', '/usr/lib/libcharset.1.dylib'];
-
-/** A Mach-O read with LLVM's tools: [check, passed, what was found]. */
-const machOChecks = (file, arch) => {
-  const headers = output('llvm-objdump', ['--macho', '--private-headers', file]);
-  const commands = headers.split(/^Load command \d+$/m).slice(1);
-  const field = (command, name) => new RegExp(`^\\s*${name} (\\S+)`, 'm').exec(command)?.[1];
-  const all = (cmd) => commands.filter((command) => field(command, 'cmd') === cmd);
-  const cpu = /^MH_MAGIC_64\s+(\S+)/m.exec(headers)?.[1];
-  const exported = output('llvm-nm', ['--extern-only', '--defined-only', file]).trim().split('\n').map((line) => line.split(/\s+/).at(-1));
-  const libraries = all('LC_LOAD_DYLIB').map((command) => field(command, 'name'));
-  const names = [...all('LC_ID_DYLIB').map((command) => field(command, 'name')), ...all('LC_RPATH').map((command) => field(command, 'path'))];
-  const minos = all('LC_BUILD_VERSION').map((command) => field(command, 'minos'));
-  const atMost = (version, floor) => {
-    const [a, b] = [version, floor].map((text) => text.split('.').map(Number));
-    return a[0] < b[0] || (a[0] === b[0] && (a[1] ?? 0) <= (b[1] ?? 0));
-  };
-  return [
-    ['architecture', cpu === { x64: 'X86_64', arm64: 'ARM64' }[arch], cpu],
-    ['exports _napi_register_module_v1', exported.includes('_napi_register_module_v1'), `${exported.length} exported symbols`],
-    ["links only macOS's own libraries", libraries.length > 0 && libraries.every((library) => macosLibraries.includes(library)), libraries.join(', ')],
-    ['names no path of this machine', names.length === 1 && names[0].startsWith('@rpath/'), names.join(', ')],
-    [`minimum macOS at most ${macosDeploymentTarget}`, minos.length === 1 && atMost(minos[0], macosDeploymentTarget), `minos ${minos.join(', ')}`],
-    // Apple silicon loads only signed code; the linker signs it ad hoc, as Apple's does.
-    ...(arch === 'arm64' ? [['signed (ad hoc)', all('LC_CODE_SIGNATURE').length === 1, 'LC_CODE_SIGNATURE']] : []),
-  ];
-};
-
-/** DLLs every Windows 10 and later has. */
-const windowsDlls = ['advapi32.dll', 'api-ms-win-core-synch-l1-2-0.dll', 'bcrypt.dll', 'bcryptprimitives.dll', 'kernel32.dll', 'msvcrt.dll', 'ntdll.dll', 'ws2_32.dll'];
-
-/** A PE DLL read with llvm-objdump: it exports the module's entry, and imports Windows' DLLs only
- * (no MinGW runtime DLL, which no Windows has). */
-const peChecks = (file) => {
-  const headers = output('llvm-objdump', ['-p', file]);
-  const imports = [...new Set([...headers.matchAll(/DLL Name: (\S+)/g)].map(([, name]) => name.toLowerCase()))].sort();
-  return [
-    ['exports napi_register_module_v1', /^\s+\d+\s+0x[0-9a-f]+\s+napi_register_module_v1$/m.test(headers), 'export table'],
-    ["imports Windows' own DLLs only", imports.length > 0 && imports.every((name) => windowsDlls.includes(name)), imports.join(', ')],
-  ];
+/** The checks of a macOS or Windows binary (read with LLVM's tools), recorded; then each again
+ * with one expectation changed, where that check alone must fail: a check that cannot fail would
+ * check nothing. */
+const checkBinary = (platform, file) => {
+  const [os, arch] = platform.split('-');
+  const [checks, ran, changes] =
+    os === 'darwin'
+      ? [(changed) => machOChecks(file, { arch, floor: macosDeploymentTarget, ...changed }), 'LLVM tools', changedExpectations.macOS({ arch })]
+      : [(changed) => peChecks(file, changed), 'llvm-objdump', changedExpectations.windows()];
+  const expected = checks({});
+  for (const [check, passed, found] of expected) record(`${platform}: ${check} (${found})`, ran, passed);
+  changes.forEach(([change, changed], index) => {
+    const results = checks(changed);
+    const alone = expected.every(([, passed], other) => (other === index ? !results[other][1] : other >= changes.length || results[other][1] === passed));
+    record(`${platform}: "${expected[index][0]}" alone fails with ${change}`, ran, alone);
+  });
 };
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'connector-platforms-'));
@@ -287,8 +264,7 @@ try {
     const file = path.join(releaseFolder, binaryName(platform));
     const size = statSync(file).size;
     record(`${platform}: within the budget of ${maxBinaryBytes}`, 'size', size <= maxBinaryBytes, size);
-    const checks = platform.startsWith('darwin') ? machOChecks(file, platform.split('-')[1]) : peChecks(file);
-    for (const [check, passed, found] of checks) record(`${platform}: ${check} (${found})`, platform.startsWith('darwin') ? 'LLVM tools' : 'llvm-objdump', passed);
+    checkBinary(platform, file);
     if (runtimes[platform]) await smokeTest(platform, releaseFolder);
   }
   await loaderPicksEach(releaseFolder, all);
