@@ -341,13 +341,18 @@ mod tests {
             own.into_data().0,
             Some(json!({"errorDescription": "WeChat userinfo endpoint"}))
         );
-        let long = format!("echo supersecret1 {}", "é".repeat(2000));
-        let echoed = Failure::echoed(Code::General, long, EchoShape::Quoted).redact(&secrets);
-        let Some(Value::String(quoted)) = echoed.into_data().0 else {
+        // Redacted, "echo [redacted] x" is 17 bytes: byte 1024 falls inside an "é", so the
+        // excerpt ends one byte earlier, after 503 of them.
+        let long = format!("echo supersecret1 x{}", "é".repeat(2000));
+        let echoed = Failure::echoed(Code::General, long, EchoShape::Text).redact(&secrets);
+        let Some(Value::String(excerpt)) = echoed.into_data().0 else {
             panic!("a string")
         };
-        assert!(quoted.starts_with("\"echo [redacted] é"));
-        assert!(quoted.len() < MAX_ECHO_BYTES + 64);
-        assert!(quoted.contains("more bytes]"));
+        let kept = format!("echo [redacted] x{}", "é".repeat(503));
+        assert_eq!(kept.len(), MAX_ECHO_BYTES - 1);
+        assert_eq!(
+            excerpt,
+            format!("{kept}… [{} more bytes]", 17 + 4000 - 1023)
+        );
     }
 }
