@@ -6,6 +6,7 @@ use connector_wechat_web_core::error::{Code, EchoShape, Failure};
 use connector_wechat_web_core::flow::TokenResponse;
 use connector_wechat_web_core::reply::TokenReply;
 use connector_wechat_web_core::schema::Input;
+use connector_wechat_web_core::wechat::{Api, Response};
 
 const SECRET: &str = "s3cret-of-the-app";
 const TOKEN: &str = "ACCESS_TOKEN_VALUE";
@@ -82,4 +83,23 @@ fn echoed_text_and_inputs_show_their_size_only() {
         Input::Text(SECRET.to_owned()),
     )]);
     assert_eq!(shown(&input), r#"{"appSecret": Text(17 bytes)}"#);
+}
+
+#[test]
+fn the_api_shows_its_base_without_credentials_and_a_response_its_size() {
+    let api = Api::at(&format!(
+        "https://gateway-user:{SECRET}@gateway.example:8443/wechat"
+    ))
+    .unwrap();
+    let text = shown(&api);
+    assert_eq!(
+        text,
+        r#"Api { base: Ok("https://gateway.example:8443/wechat"), .. }"#
+    );
+    assert!(!text.contains("gateway-user"), "{text}");
+    let body = format!(r#"{{"access_token":"{TOKEN}"}}"#).into_bytes();
+    assert_eq!(
+        shown(&Response { status: 200, body }),
+        "Response(200, 37 bytes)"
+    );
 }
