@@ -447,6 +447,115 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server on loopback that answers each request with a body of `size` bytes, its length
+    /// declared or, `chunked`, streamed in chunks of 64 KiB and less.
+    async fn serving(size: usize, chunked: bool) -> Api {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buffer = [0; 1024];
+                while !request.ends_with(b"\r\n\r\n") {
+                    let n = socket.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..n]);
+                }
+                let body = vec![b'x'; size];
+                let mut reply = Vec::new();
+                if chunked {
+                    reply.extend(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                    for chunk in body.chunks(64 * 1024) {
+                        reply.extend(format!("{:x}\r\n", chunk.len()).bytes());
+                        reply.extend(chunk);
+                        reply.extend(b"\r\n");
+                    }
+                    reply.extend(b"0\r\n\r\n");
+                } else {
+                    reply.extend(
+                        format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n").bytes(),
+                    );
+                    reply.extend(body);
+                }
+                let _ = socket.write_all(&reply).await;
+            }
+        });
+        Api::at(&base).unwrap()
+    }
+
+    /// A server on loopback that resets its first `resets` connections once the request has
+    /// arrived, then answers `{}`; with `garbage`, it answers each request with something that is
+    /// not HTTP. Also gives the count of connections it took.
+    async fn flaky(resets: usize, garbage: bool) -> (Api, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let taken = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = Arc::clone(&taken);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let n = count.fetch_add(1, SeqCst) + 1;
+                let mut buffer = [0; 4096];
+                let _ = socket.read(&mut buffer).await;
+                let reply: &[u8] = if n <= resets {
+                    // SO_LINGER 0: the close is a reset, not an orderly end.
+                    #[expect(
+                        deprecated,
+                        reason = "deprecated for the blocking close a non-zero linger makes; zero does not block"
+                    )]
+                    socket.set_linger(Some(Duration::ZERO)).unwrap();
+                    continue;
+                } else if garbage {
+                    b"HELLO\r\n\r\n"
+                } else {
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                };
+                let _ = socket.write_all(reply).await;
+            }
+        });
+        (Api::at(&base).unwrap(), taken)
+    }
+
+    #[tokio::test]
+    async fn a_reset_before_any_response_is_retried_once_where_allowed() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let (api, taken) = flaky(1, false).await;
+        let answered = get(&api, "/p", "", "test", Retry::OnConnectionFailure).await;
+        assert_eq!(answered.unwrap().body, b"{}");
+        assert_eq!(taken.load(SeqCst), 2);
+
+        let (api, taken) = flaky(1, false).await;
+        let failure = get(&api, "/p", "", "test", Retry::Never).await.unwrap_err();
+        let description = failure.describe();
+        assert!(description.contains("connection lost"), "{description}");
+        assert_eq!(taken.load(SeqCst), 1, "a code exchange is never sent twice");
+
+        let (api, taken) = flaky(usize::MAX, false).await;
+        assert!(get(&api, "/p", "", "test", Retry::OnConnectionFailure)
+            .await
+            .is_err());
+        assert_eq!(taken.load(SeqCst), 2, "one retry, no more");
+
+        // An answer that is not HTTP is an answer: not retried.
+        let (api, taken) = flaky(0, true).await;
+        assert!(get(&api, "/p", "", "test", Retry::OnConnectionFailure)
+            .await
+            .is_err());
+        assert_eq!(taken.load(SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_body_of_the_cap_is_read_whole_and_one_byte_more_is_refused() {
+        for chunked in [false, true] {
+            let api = serving(MAX_BODY_BYTES, chunked).await;
+            let response = get(&api, "/p", "", "test", Retry::Never).await.unwrap();
+            assert_eq!(response.body.len(), MAX_BODY_BYTES, "chunked: {chunked}");
+            let api = serving(MAX_BODY_BYTES + 1, chunked).await;
+            let failure = get(&api, "/p", "", "test", Retry::Never).await.unwrap_err();
+            assert_eq!(failure.code, Code::InvalidResponse, "chunked: {chunked}");
+        }
+    }
 
     #[test]
     fn the_base_is_shown_without_credentials_and_knows_its_port() {
