@@ -166,7 +166,7 @@ pub async fn credentials(api: &Api, app: &App, secrets: &Secrets) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
 
     /// A WeChat stand-in on loopback that answers each code exchange by its AppID, as WeChat
     /// would: a known app with its secret gets 40029 for the made-up code.
@@ -175,13 +175,7 @@ mod tests {
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
-                let mut request = Vec::new();
-                let mut buffer = [0; 1024];
-                while !request.ends_with(b"\r\n\r\n") {
-                    let n = socket.read(&mut buffer).await.unwrap();
-                    request.extend_from_slice(&buffer[..n]);
-                }
-                let request = String::from_utf8(request).unwrap();
+                let request = crate::test_server::read_request(&mut socket).await;
                 let app = |id: &str| request.contains(&format!("appid={id}&"));
                 let (status, body) = if app("wx_ok") && request.contains("secret=right&") {
                     (200, r#"{"errcode":40029,"errmsg":"invalid code"}"#)

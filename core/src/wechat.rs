@@ -447,7 +447,7 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
 
     /// A server on loopback that answers each request with a body of `size` bytes, its length
     /// declared or, `chunked`, streamed in chunks of 64 KiB and less.
@@ -456,12 +456,7 @@ mod tests {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
-                let mut request = Vec::new();
-                let mut buffer = [0; 1024];
-                while !request.ends_with(b"\r\n\r\n") {
-                    let n = socket.read(&mut buffer).await.unwrap();
-                    request.extend_from_slice(&buffer[..n]);
-                }
+                crate::test_server::read_request(&mut socket).await;
                 let body = vec![b'x'; size];
                 let mut reply = Vec::new();
                 if chunked {
@@ -496,8 +491,7 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 let n = count.fetch_add(1, SeqCst) + 1;
-                let mut buffer = [0; 4096];
-                let _ = socket.read(&mut buffer).await;
+                crate::test_server::read_request(&mut socket).await;
                 let reply: &[u8] = if n <= resets {
                     // SO_LINGER 0: the close is a reset, not an orderly end.
                     #[expect(
