@@ -12,7 +12,7 @@
 //   runs the install check (lib/check.js, with the config, against the mock WeChat) there on each
 //   runtime: Node 22 here, and the three above.
 // - Checks that the tarball's loader picks each of its binaries for its platform (a stand-in
-//   `process`, as __test__/loader-platform.test.js does).
+//   `process`, as the loader-platform test does).
 // - Runs `npm run pack:all`, the release tarball (≤ 12 MB), and checks what it adds: each macOS
 //   binary read with LLVM's tools, as no macOS runs here (its architecture, that it exports
 //   `_napi_register_module_v1`, that it links only libraries every macOS has under /usr/lib and
@@ -36,9 +36,9 @@ import { binaryName } from '../lib/binding.js';
 import { startMockWeChat } from '../mock/wechat-server.js';
 import { maxBinaryBytes, maxTarballBytes } from './check-binaries.js';
 import { cache, debianPackages, installDebian, macosDeploymentTarget, once, output, root, run, step } from './cross.js';
+import { changedExpectations, machOChecks, peChecks } from './lib/binary-checks.js';
 import { makeInstance, node22, readmeInstallSection, readmeTarball, runReadme } from './lib/logto-instance.js';
 import { nodeReleases } from './lib/node.js';
-import { changedExpectations, machOChecks, peChecks } from './lib/binary-checks.js';
 import { freePort } from './lib/ports.js';
 
 const bunVersion = '1.4.5';

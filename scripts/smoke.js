@@ -1,5 +1,5 @@
 // The release smoke test, run by the release workflow on each of the seven platforms and by
-// `npm test` here (__test__/release-smoke.test.js), so a binding change that breaks it fails
+// `npm test` here (the release-smoke test), so a binding change that breaks it fails
 // here first. It tests the package as Logto receives it: `npm pack` of this checkout, unpacked
 // into a fresh folder with no node_modules (or the unpacked package given as the argument).
 // There it loads the binding through the package's loader (lib/binding.js), validates a config,
