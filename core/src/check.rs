@@ -9,11 +9,10 @@ use serde_json::Value;
 
 use crate::config::{App, Config};
 use crate::redact::Secrets;
-use crate::wechat::{self, Api, Retry};
+use crate::wechat::{self, Api, Endpoint};
 
 /// A code no user was ever given.
 const MADE_UP_CODE: &str = "connector-wechat-web-rs-install-check";
-const WHAT: &str = "WeChat access_token endpoint";
 
 /// One check's outcome, one line of the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +97,7 @@ pub async fn reach(api: &Api, secrets: &Secrets) -> Reach {
         ),
         _ => None,
     };
-    let answer = wechat::get(api, wechat::ACCESS_TOKEN_PATH, "", WHAT, Retry::Never)
+    let answer = wechat::get(api, Endpoint::AccessToken, "")
         .await
         .map(|response| response.status)
         .map_err(|failure| failure.redact(secrets).describe());

@@ -9,6 +9,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::redact::{mask_token_fields, Secrets};
 use crate::schema::Issue;
+use crate::wechat::Endpoint;
 
 /// The `ConnectorErrorCodes` values this connector produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,14 +197,6 @@ impl Failure {
             }
         }
     }
-}
-
-/// Which WeChat endpoint answered: each maps a few `errcode`s to a specific connector code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    AccessToken,
-    UserInfo,
-    RefreshToken,
 }
 
 /// WeChat's `errcode`s for a code that cannot be exchanged: 40029 invalid, 40163 already used,

@@ -5,10 +5,10 @@ use serde_json::{Number, Value};
 
 use crate::authorization::FLOW_OFFICIAL_ACCOUNT;
 use crate::config::{App, Config};
-use crate::error::{Code, Endpoint, Failure, Result};
+use crate::error::{Code, Failure, Result};
 use crate::redact::Hidden;
 use crate::reply::{self, TokenReply, UserInfo};
-use crate::wechat::{self, Api, Retry};
+use crate::wechat::{self, Api, Endpoint};
 
 /// Marks a refresh token issued to the Official Account app, so that a refresh months later goes
 /// to the app that issued it. Logto stores only the token itself, so the mark travels in it;
@@ -72,10 +72,9 @@ pub async fn exchange_reply(api: &Api, app: &App, code: &str) -> Result<Value> {
         ("code", code),
         ("grant_type", "authorization_code"),
     ]);
-    const WHAT: &str = "WeChat access_token endpoint";
-    let response = wechat::get(api, wechat::ACCESS_TOKEN_PATH, &query, WHAT, Retry::Never)
+    let response = wechat::get(api, Endpoint::AccessToken, &query)
         .await?
-        .success(WHAT)?;
+        .success(Endpoint::AccessToken)?;
     reply::parse_json(&response.body)
 }
 
@@ -84,14 +83,7 @@ async fn fetch_user_info(api: &Api, token: &TokenReply) -> Result<UserInfo> {
         ("access_token", &token.access_token),
         ("openid", &token.openid),
     ]);
-    let response = wechat::get(
-        api,
-        wechat::USER_INFO_PATH,
-        &query,
-        "WeChat userinfo endpoint",
-        Retry::OnConnectionFailure,
-    )
-    .await?;
+    let response = wechat::get(api, Endpoint::UserInfo, &query).await?;
     if !response.is_success() {
         return Err(reply::user_info_status(response.status, &response.body));
     }
@@ -226,16 +218,9 @@ pub async fn refresh(api: &Api, config: &Config, refresh_token: &str) -> Result<
     let mut secrets = config.secrets();
     secrets.push(token);
     let result = async {
-        const WHAT: &str = "WeChat refresh_token endpoint";
-        let response = wechat::get(
-            api,
-            wechat::REFRESH_TOKEN_PATH,
-            &query,
-            WHAT,
-            Retry::OnConnectionFailure,
-        )
-        .await?
-        .success(WHAT)?;
+        let response = wechat::get(api, Endpoint::RefreshToken, &query)
+            .await?
+            .success(Endpoint::RefreshToken)?;
         let reply =
             reply::token_reply(&reply::parse_json(&response.body)?, Endpoint::RefreshToken)?;
         Ok::<_, Failure>(token_response(&reply, flow))

@@ -3,9 +3,10 @@
 
 use serde_json::{Number, Value};
 
-use crate::error::{check_errcode, Code, EchoShape, Endpoint, Failure, Result};
+use crate::error::{check_errcode, Code, EchoShape, Failure, Result};
 use crate::redact::Hidden;
 use crate::schema::{check_object, Field, FieldType};
+use crate::wechat::Endpoint;
 
 /// Largest body we read; WeChat's replies are well under a few KB.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -18,9 +18,42 @@ const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
 /// Budget of one request: connect, TLS, headers and the whole body.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub const ACCESS_TOKEN_PATH: &str = "/sns/oauth2/access_token";
-pub const USER_INFO_PATH: &str = "/sns/userinfo";
-pub const REFRESH_TOKEN_PATH: &str = "/sns/oauth2/refresh_token";
+/// The WeChat endpoints the connector calls: each has its path, its name in error descriptions,
+/// whether it may be retried, and a few `errcode`s of its own ([`crate::error::check_errcode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// The code exchange.
+    AccessToken,
+    UserInfo,
+    RefreshToken,
+}
+
+impl Endpoint {
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::AccessToken => "/sns/oauth2/access_token",
+            Endpoint::UserInfo => "/sns/userinfo",
+            Endpoint::RefreshToken => "/sns/oauth2/refresh_token",
+        }
+    }
+
+    /// How error descriptions name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::AccessToken => "WeChat access_token endpoint",
+            Endpoint::UserInfo => "WeChat userinfo endpoint",
+            Endpoint::RefreshToken => "WeChat refresh_token endpoint",
+        }
+    }
+
+    /// Whether a request may be sent once more, after [`RETRY_PAUSE`], when the connection was
+    /// refused, reset or aborted before any response arrived (never after a timeout). Userinfo
+    /// and refresh may; the code exchange may not: a code works once, so a request that may have
+    /// reached WeChat is never sent twice.
+    fn retried(self) -> bool {
+        self != Endpoint::AccessToken
+    }
+}
 
 /// Where the calls of one connector call go, and the client that makes them: taken when the call
 /// is made, on the JS thread (where Node may also change the environment), from
@@ -261,36 +294,26 @@ impl Response {
 
     /// The response if it is 2xx; otherwise `general` naming the status (the body may echo
     /// what was sent, so it is not repeated).
-    pub fn success(self, what: &str) -> Result<Response> {
+    pub fn success(self, endpoint: Endpoint) -> Result<Response> {
         if self.is_success() {
             Ok(self)
         } else {
             Err(Failure::described(
                 Code::General,
-                format!("{what} answered HTTP {}", self.status),
+                format!("{} answered HTTP {}", endpoint.name(), self.status),
             ))
         }
     }
 }
 
-/// Whether a request may be sent again after a connection failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// For idempotent calls (userinfo, refresh): once, after [`RETRY_PAUSE`], when the connection
-    /// was refused, reset or aborted before any response arrived. Never after a timeout.
-    OnConnectionFailure,
-    /// For the code exchange: a code works once, so a request that may have reached WeChat is
-    /// never sent twice.
-    Never,
-}
-
 /// Pause before the one retry, so a restarting gateway or a flapping connection can recover.
 const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
-/// GETs `path?query` of the API. `what` names the endpoint in error descriptions; the flows
-/// redact what an error echoes, the base URL's credentials included ([`Api::credentials`]).
-pub async fn get(api: &Api, path: &str, query: &str, what: &str, retry: Retry) -> Result<Response> {
-    let url = format!("{}{path}?{query}", api.base);
+/// GETs `endpoint?query` of the API; the flows redact what an error echoes, the base URL's
+/// credentials included ([`Api::credentials`]).
+pub async fn get(api: &Api, endpoint: Endpoint, query: &str) -> Result<Response> {
+    let url = format!("{}{}?{query}", api.base, endpoint.path());
+    let what = endpoint.name();
     let client = &api.client;
     let mut attempt = 0;
     loop {
@@ -302,9 +325,7 @@ pub async fn get(api: &Api, path: &str, query: &str, what: &str, retry: Retry) -
         match result {
             Err(_) => return Err(timeout(what)),
             Ok(Ok(response)) => return Ok(response),
-            Ok(Err(Fault::Connection(_)))
-                if retry == Retry::OnConnectionFailure && attempt == 1 =>
-            {
+            Ok(Err(Fault::Connection(_))) if endpoint.retried() && attempt == 1 => {
                 tokio::time::sleep(RETRY_PAUSE).await;
             }
             Ok(Err(Fault::Connection(failure) | Fault::Other(failure))) => return Err(failure),
@@ -512,30 +533,67 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn each_endpoint_is_asked_at_its_path_below_the_base_and_named_in_errors() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/gateway", listener.local_addr().unwrap());
+        let (sent, mut lines) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let request = crate::test_server::read_request(&mut socket).await;
+                let _ = sent.send(request.lines().next().unwrap_or_default().to_owned());
+                let reply = b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n";
+                let _ = socket.write_all(reply).await;
+            }
+        });
+        let api = Api::at(&base).unwrap();
+        for (endpoint, path, name) in [
+            (
+                Endpoint::AccessToken,
+                "/sns/oauth2/access_token",
+                "WeChat access_token endpoint",
+            ),
+            (
+                Endpoint::UserInfo,
+                "/sns/userinfo",
+                "WeChat userinfo endpoint",
+            ),
+            (
+                Endpoint::RefreshToken,
+                "/sns/oauth2/refresh_token",
+                "WeChat refresh_token endpoint",
+            ),
+        ] {
+            let response = get(&api, endpoint, "a=b").await.unwrap();
+            let line = lines.recv().await.unwrap();
+            assert_eq!(line, format!("GET /gateway{path}?a=b HTTP/1.1"));
+            let failure = response.success(endpoint).unwrap_err();
+            assert_eq!(failure.describe(), format!("{name} answered HTTP 502"));
+        }
+    }
+
+    #[tokio::test]
     async fn a_reset_before_any_response_is_retried_once_where_allowed() {
         use std::sync::atomic::Ordering::SeqCst;
-        let (api, taken) = flaky(1, false).await;
-        let answered = get(&api, "/p", "", "test", Retry::OnConnectionFailure).await;
-        assert_eq!(answered.unwrap().body, b"{}");
-        assert_eq!(taken.load(SeqCst), 2);
+        for endpoint in [Endpoint::UserInfo, Endpoint::RefreshToken] {
+            let (api, taken) = flaky(1, false).await;
+            let answered = get(&api, endpoint, "").await;
+            assert_eq!(answered.unwrap().body, b"{}", "{endpoint:?}");
+            assert_eq!(taken.load(SeqCst), 2, "{endpoint:?}");
+        }
 
         let (api, taken) = flaky(1, false).await;
-        let failure = get(&api, "/p", "", "test", Retry::Never).await.unwrap_err();
+        let failure = get(&api, Endpoint::AccessToken, "").await.unwrap_err();
         let description = failure.describe();
         assert!(description.contains("connection lost"), "{description}");
         assert_eq!(taken.load(SeqCst), 1, "a code exchange is never sent twice");
 
         let (api, taken) = flaky(usize::MAX, false).await;
-        assert!(get(&api, "/p", "", "test", Retry::OnConnectionFailure)
-            .await
-            .is_err());
+        assert!(get(&api, Endpoint::UserInfo, "").await.is_err());
         assert_eq!(taken.load(SeqCst), 2, "one retry, no more");
 
         // An answer that is not HTTP is an answer: not retried.
         let (api, taken) = flaky(0, true).await;
-        assert!(get(&api, "/p", "", "test", Retry::OnConnectionFailure)
-            .await
-            .is_err());
+        assert!(get(&api, Endpoint::UserInfo, "").await.is_err());
         assert_eq!(taken.load(SeqCst), 1);
     }
 
@@ -543,10 +601,10 @@ mod tests {
     async fn a_body_of_the_cap_is_read_whole_and_one_byte_more_is_refused() {
         for chunked in [false, true] {
             let api = serving(MAX_BODY_BYTES, chunked).await;
-            let response = get(&api, "/p", "", "test", Retry::Never).await.unwrap();
+            let response = get(&api, Endpoint::AccessToken, "").await.unwrap();
             assert_eq!(response.body.len(), MAX_BODY_BYTES, "chunked: {chunked}");
             let api = serving(MAX_BODY_BYTES + 1, chunked).await;
-            let failure = get(&api, "/p", "", "test", Retry::Never).await.unwrap_err();
+            let failure = get(&api, Endpoint::AccessToken, "").await.unwrap_err();
             assert_eq!(failure.code, Code::InvalidResponse, "chunked: {chunked}");
         }
     }

@@ -5,9 +5,10 @@
 
 use connector_wechat_web_core::authorization::{authorization_uri, qr_uri, Request};
 use connector_wechat_web_core::config::{self, Config, FIELDS};
-use connector_wechat_web_core::error::{Code, Data, Endpoint};
+use connector_wechat_web_core::error::{Code, Data};
 use connector_wechat_web_core::reply::{parse_json, token_reply, user_info};
 use connector_wechat_web_core::schema::{Input, Kind};
+use connector_wechat_web_core::wechat::Endpoint;
 use proptest::prelude::*;
 use serde_json::Value;
 
