@@ -84,16 +84,16 @@ const cases = [
 
 const answer = (mock, path, [status, body, headers = json]) => mock.reply(path, status, body, headers);
 
-describe('getUserInfo: official and ours give the same outcome', () => {
-  let mock;
-  let both;
-  before(async () => {
-    mock = await startMockWeChat();
-    bridgeOfficialTo(mock);
-    both = await createBoth();
-  });
-  after(() => mock.close());
+let mock;
+let both;
+before(async () => {
+  mock = await startMockWeChat();
+  bridgeOfficialTo(mock);
+  both = await createBoth();
+});
+after(() => mock.close());
 
+describe('getUserInfo: official and ours give the same outcome', () => {
   for (const [name, tokenReply, userReply] of cases) {
     test(name, async () => {
       mock.reset();
@@ -205,15 +205,6 @@ describe('getUserInfo: official and ours give the same outcome', () => {
 });
 
 describe('where we deliberately differ from the official connector', () => {
-  let mock;
-  let both;
-  before(async () => {
-    mock = await startMockWeChat();
-    bridgeOfficialTo(mock);
-    both = await createBoth();
-  });
-  after(() => mock.close());
-
   test('non-2xx token reply: official leaks got.HTTPError with the secret, ours is a ConnectorError', async () => {
     mock.reset();
     answer(mock, paths.accessToken, [404, 'not found']);
