@@ -3,7 +3,7 @@
 // errcode, a WeChat that cannot be reached, a proxy, a bad config. One line per check, exit 0 only
 // when all pass, and no secret in what it prints.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -220,6 +220,32 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     assert.equal(broken.code, 1);
     assert.equal(line(broken, 'config'), 'FAIL config: not a JSON object');
     assert.equal(mock.requests.length, requests);
+  });
+
+  test('--config - on a terminal, as README has the admin paste it: the config is not shown, Ctrl-D ends it, Ctrl-C gives up', async () => {
+    // A terminal of its own (util-linux's `script`); what it shows is `script`'s output. Keys are
+    // typed once the prompt is up, as a person would: Enter is `\r` there, DEL a backspace.
+    const typed = async (keys) => {
+      const child = spawn('script', ['-qefc', `"${node22}" "${path.join(root, 'lib/check.js')}" --config -`, '/dev/null'], {
+        env: { ...process.env, LOGTO_WECHAT_API_BASE_URL: mock.url },
+      });
+      let screen = '';
+      child.stdout.on('data', (chunk) => {
+        screen += chunk;
+        if (screen.includes('then press Ctrl-D:') && !child.stdin.writableEnded) child.stdin.end(keys);
+      });
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      for (const secret of secrets) assert.ok(!screen.includes(secret), `a secret on the screen:\n${screen}`);
+      return { code, screen, lines: screen.trim().split('\r\n') };
+    };
+    const pasted = `{"appId": "wx_web_app",\r "appSecret": "${web.appSecret}x\u007f"}\r`;
+    const accepted = await typed(`${pasted}\u0004`);
+    assert.equal(accepted.code, 0, accepted.screen);
+    assert.equal(accepted.lines.at(-3), "Paste the connector's config (JSON; it is not shown), then press Ctrl-D:");
+    assert.equal(line(accepted, 'Website App'), 'ok   Website App: WeChat accepts the AppID wx_web_app and its AppSecret');
+    const interrupted = await typed('{"appId": "wx_w\u0003');
+    assert.equal(interrupted.code, 1);
+    assert.equal(interrupted.lines.at(-1), 'FAIL config: interrupted (Ctrl-C)');
   });
 
   test('--config <file> reads the file', async () => {

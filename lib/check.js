@@ -72,10 +72,38 @@ if (binding && kit) {
   }
 }
 
+/**
+ * Standard input, whole. Pasted on a terminal, it is not shown (raw mode, as a password prompt):
+ * a secret does not stay on the screen. Ctrl-D ends it, Ctrl-C gives up.
+ */
+const readStdin = async () => {
+  const { stdin } = process;
+  stdin.setEncoding('utf8');
+  let text = '';
+  if (!stdin.isTTY) {
+    for await (const chunk of stdin) text += chunk;
+    return text;
+  }
+  process.stderr.write("Paste the connector's config (JSON; it is not shown), then press Ctrl-D:\n");
+  stdin.setRawMode(true);
+  try {
+    for await (const chunk of stdin) {
+      for (const char of chunk) {
+        if (char === '\u0004') return text;
+        if (char === '\u0003') throw new Error('interrupted (Ctrl-C)');
+        text = char === '\u007f' ? text.slice(0, -1) : text + char;
+      }
+    }
+    return text;
+  } finally {
+    stdin.setRawMode(false);
+  }
+};
+
 if (values.config !== undefined && binding) {
   let config;
   try {
-    config = JSON.parse(readFileSync(values.config === '-' ? process.stdin.fd : values.config, 'utf8'));
+    config = JSON.parse(values.config === '-' ? await readStdin() : readFileSync(values.config, 'utf8'));
   } catch (error) {
     // JSON.parse's message quotes the text, which holds the secrets.
     report('config', false, error instanceof SyntaxError ? 'not a JSON object' : failure(error));
