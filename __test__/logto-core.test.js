@@ -1,5 +1,6 @@
 // Both connectors inside a host that behaves like Logto's core (helpers/logto-core.js): the
-// statuses a user gets for QR and in-WeChat sign-ins, bad codes, bad config and an unreachable
+// statuses a user gets for QR and in-WeChat sign-ins (the session kept as the Interaction API
+// keeps it, and as the Experience and Account APIs do), bad codes, bad config and an unreachable
 // WeChat; the Management API and /api/me, where Logto keeps no connector session; the host's
 // own ZodError in config errors. Ours never answers 500 or 501.
 import assert from 'node:assert/strict';
@@ -38,58 +39,68 @@ before(async () => {
 });
 after(() => mock.close());
 
-describe('the sign-in flow (Experience API)', () => {
-  test('QR sign-in: 200, the official URL, the same user', async () => {
-    const { official, ours } = await connectors(web);
-    const officialFlow = core.signInFlow(official);
-    const oursFlow = core.signInFlow(ours);
-    const officialUrl = await officialFlow.authorizationUri({ ...request, userAgent: desktopUserAgent });
-    const oursUrl = await oursFlow.authorizationUri({ ...request, userAgent: desktopUserAgent });
-    assert.equal(oursUrl.status, 200);
-    assert.deepEqual(oursUrl, officialUrl);
-    assert.equal(oursFlow.session, undefined, 'the QR login records no session');
+// The two ways Logto keeps a sign-in's connector session (helpers/logto-core.js).
+const keepers = [
+  ['the Interaction API', 'interaction'],
+  ['the Experience API and the Account API (/api/verifications/social)', 'verification'],
+];
 
-    const officialUser = await officialFlow.verify({ code: fresh('alice') });
-    const oursUser = await oursFlow.verify({ code: fresh('alice') });
-    assert.equal(oursUser.status, 200);
-    assert.equal(officialUser.status, 200);
-    assert.equal(oursUser.body.id, 'unionid-alice');
-    assert.deepEqual({ ...oursUser.body, rawData: undefined }, { ...officialUser.body, rawData: undefined });
+for (const [apis, keeper] of keepers) {
+  describe(`a sign-in whose session is kept as ${apis} keeps it`, () => {
+    test('QR sign-in: 200, the official URL, the same user', async () => {
+      const { official, ours } = await connectors(web);
+      const officialFlow = core.signInFlow(official, { keeper });
+      const oursFlow = core.signInFlow(ours, { keeper });
+      const officialUrl = await officialFlow.authorizationUri({ ...request, userAgent: desktopUserAgent });
+      const oursUrl = await oursFlow.authorizationUri({ ...request, userAgent: desktopUserAgent });
+      assert.equal(oursUrl.status, 200);
+      assert.deepEqual(oursUrl, officialUrl);
+      assert.equal(oursFlow.session, undefined, 'the QR login records no session');
+
+      const officialUser = await officialFlow.verify({ code: fresh('alice') });
+      const oursUser = await oursFlow.verify({ code: fresh('alice') });
+      assert.equal(oursUser.status, 200);
+      assert.equal(officialUser.status, 200);
+      assert.equal(oursUser.body.id, 'unionid-alice');
+      assert.deepEqual({ ...oursUser.body, rawData: undefined }, { ...officialUser.body, rawData: undefined });
+    });
+
+    test('in-WeChat sign-in: 200, the session kept by Logto, the same id as the QR sign-in', async () => {
+      const { ours } = await connectors(withAccount);
+      const flow = core.signInFlow(ours, { keeper });
+      const url = await flow.authorizationUri({ ...request, userAgent: wechatUserAgent });
+      assert.equal(url.status, 200);
+      assert.match(url.body.redirectTo, /^https:\/\/open\.weixin\.qq\.com\/connect\/oauth2\/authorize\?appid=wx_official&/);
+      assert.deepEqual(flow.session, { wechatWebFlow: 'official_account', wechatWebAppId: oa.appId, wechatWebScope: 'snsapi_userinfo' });
+      const user = await flow.verify({ code: fresh('alice') });
+      assert.equal(user.status, 200);
+      assert.equal(user.body.id, 'unionid-alice');
+      assert.equal(user.body.rawData.appid, oa.appId, 'the code went to the Official Account');
+
+      const qr = core.signInFlow(ours, { keeper });
+      await qr.authorizationUri({ ...request, userAgent: desktopUserAgent });
+      const qrUser = await qr.verify({ code: fresh('alice') });
+      assert.equal(qrUser.body.id, user.body.id);
+    });
+
+    test('token storage through the flow, then a refresh: 200', async () => {
+      const { ours } = await connectors(withAccount);
+      const flow = core.signInFlow(ours, { keeper });
+      await flow.authorizationUri({ ...request, userAgent: wechatUserAgent });
+      const signedIn = await flow.verify({ code: fresh('carol') }, { tokenStorage: true });
+      assert.equal(signedIn.status, 200);
+      assert.equal(signedIn.body.userInfo.id, 'unionid-carol');
+      assert.match(signedIn.body.tokenResponse.refresh_token, /^wxoa:/);
+      const refreshed = await core.refresh(ours, signedIn.body.tokenResponse.refresh_token);
+      assert.equal(refreshed.status, 200);
+      assert.match(refreshed.body.access_token, /^ACCESS_/);
+      const stale = await core.refresh(ours, 'not-a-refresh-token');
+      assert.equal(stale.status, 401);
+    });
   });
+}
 
-  test('in-WeChat sign-in: 200, the session kept by Logto, the same id as the QR sign-in', async () => {
-    const { ours } = await connectors(withAccount);
-    const flow = core.signInFlow(ours);
-    const url = await flow.authorizationUri({ ...request, userAgent: wechatUserAgent });
-    assert.equal(url.status, 200);
-    assert.match(url.body.redirectTo, /^https:\/\/open\.weixin\.qq\.com\/connect\/oauth2\/authorize\?appid=wx_official&/);
-    assert.deepEqual(flow.session, { wechatWebFlow: 'official_account', wechatWebAppId: oa.appId, wechatWebScope: 'snsapi_userinfo' });
-    const user = await flow.verify({ code: fresh('alice') });
-    assert.equal(user.status, 200);
-    assert.equal(user.body.id, 'unionid-alice');
-    assert.equal(user.body.rawData.appid, oa.appId, 'the code went to the Official Account');
-
-    const qr = core.signInFlow(ours);
-    await qr.authorizationUri({ ...request, userAgent: desktopUserAgent });
-    const qrUser = await qr.verify({ code: fresh('alice') });
-    assert.equal(qrUser.body.id, user.body.id);
-  });
-
-  test('token storage through the flow, then a refresh: 200', async () => {
-    const { ours } = await connectors(withAccount);
-    const flow = core.signInFlow(ours);
-    await flow.authorizationUri({ ...request, userAgent: wechatUserAgent });
-    const signedIn = await flow.verify({ code: fresh('carol') }, { tokenStorage: true });
-    assert.equal(signedIn.status, 200);
-    assert.equal(signedIn.body.userInfo.id, 'unionid-carol');
-    assert.match(signedIn.body.tokenResponse.refresh_token, /^wxoa:/);
-    const refreshed = await core.refresh(ours, signedIn.body.tokenResponse.refresh_token);
-    assert.equal(refreshed.status, 200);
-    assert.match(refreshed.body.access_token, /^ACCESS_/);
-    const stale = await core.refresh(ours, 'not-a-refresh-token');
-    assert.equal(stale.status, 401);
-  });
-
+describe('the sign-in flow: what does not depend on the session', () => {
   for (const [name, codeOf] of [
     ['an expired code', () => 'expired'],
     ['an invalid code', () => 'invalid'],
@@ -174,7 +185,7 @@ describe('the sign-in flow (Experience API)', () => {
 });
 
 describe('where Logto keeps no connector session: setSession and getSession throw not_implemented', () => {
-  for (const api of ['managementApi', 'accountApi']) {
+  for (const api of ['managementApi', 'meApi']) {
     test(`${api}: a WeChat user agent with an Official Account gets the official QR URL (200, not 501)`, async () => {
       const { official, ours } = await connectors(withAccount);
       for (const userAgent of [wechatUserAgent, desktopUserAgent, undefined]) {
@@ -186,10 +197,10 @@ describe('where Logto keeps no connector session: setSession and getSession thro
     });
   }
 
-  test('accountApi: linking an identity with getSession throwing is the QR flow (200)', async () => {
+  test('meApi: linking an identity with getSession throwing is the QR flow (200)', async () => {
     const { official, ours } = await connectors(withAccount);
-    const officialUser = await core.accountApi(official).verify({ code: fresh('gina') });
-    const oursUser = await core.accountApi(ours).verify({ code: fresh('gina') });
+    const officialUser = await core.meApi(official).verify({ code: fresh('gina') });
+    const oursUser = await core.meApi(ours).verify({ code: fresh('gina') });
     assert.equal(oursUser.status, 200);
     assert.equal(oursUser.body.id, officialUser.body.id);
   });

@@ -1,8 +1,11 @@
 // What Logto's core does around a social connector, written from its source (core 1.42):
-// - the sign-in flow (Experience API, interaction) keeps the connector session that
-//   `getAuthorizationUri` records, checked by connector-kit's `connectorSessionGuard` (a partial
-//   object that keeps unknown keys), and hands `getUserInfo` a copy, once; with nothing stored its
-//   `getSession` throws (`session.connector_validation_session_not_found`);
+// - a sign-in keeps the connector session that `getAuthorizationUri` records in one of two ways:
+//   the Interaction API checks it with connector-kit's `connectorSessionGuard` (a partial object
+//   that keeps unknown keys) and hands `getUserInfo` a copy, once; with nothing stored its
+//   `getSession` throws (`session.connector_validation_session_not_found`). The Experience API
+//   (today's sign-in page) and the Account API (`/api/verifications/social`) keep it in a social
+//   verification record, saved as JSON between the two requests and read back through the same
+//   guard; its `getSession` answers the record's session, or `{}` when there is none;
 // - the Management API (`POST /api/connectors/:id/authorization-uri`) and the account API
 //   (`/api/me/social/...`) pass `notImplemented` from @logto/cli as `setSession`/`getSession`,
 //   which throws `ConnectorError('not_implemented')`;
@@ -67,36 +70,46 @@ export const createLogtoCore = ({ kit, zod }) => {
     headers: { userAgent },
   });
 
-  /** The sign-in experience: one interaction, with its connector session. */
-  const signInFlow = (connector) => {
+  /**
+   * One sign-in, its connector session kept as the Interaction API (`keeper: 'interaction'`) or
+   * as a social verification record (`keeper: 'verification'`) keeps it.
+   */
+  const signInFlow = (connector, { keeper = 'interaction' } = {}) => {
     let stored;
+    const setSession = {
+      interaction: async (session) => {
+        stored = connectorSessionGuard.parse(session);
+      },
+      verification: async (session) => {
+        // The record, saved once the request is done, and loaded by the next one.
+        stored = connectorSessionGuard.parse(JSON.parse(JSON.stringify(session)));
+      },
+    }[keeper];
+    const getSession = {
+      interaction: async () => {
+        if (!stored) {
+          throw new Error('session.connector_validation_session_not_found');
+        }
+        const session = connectorSessionGuard.parse(structuredClone(stored));
+        stored = undefined;
+        return session;
+      },
+      verification: async () => stored ?? {},
+    }[keeper];
     return {
       get session() {
         return stored && structuredClone(stored);
       },
       authorizationUri: (request) =>
         respond(async () => {
-          const redirectTo = await connector.getAuthorizationUri(payloadFor(connector, { jti: 'interaction-jti', ...request }), async (session) => {
-            stored = connectorSessionGuard.parse(session);
-          });
+          const redirectTo = await connector.getAuthorizationUri(payloadFor(connector, { jti: 'interaction-jti', ...request }), setSession);
           return { redirectTo };
         }),
       /** `getUserInfo` (or, with token storage, `getTokenResponseAndUserInfo`) on the callback data. */
       verify: (connectorData, { tokenStorage = false } = {}) =>
-        respond(async () => {
-          const getSession = async () => {
-            if (!stored) {
-              throw new Error('session.connector_validation_session_not_found');
-            }
-            const session = connectorSessionGuard.parse(structuredClone(stored));
-            stored = undefined;
-            return session;
-          };
-          if (tokenStorage) {
-            return connector.getTokenResponseAndUserInfo(connectorData, getSession);
-          }
-          return connector.getUserInfo(connectorData, getSession);
-        }),
+        respond(async () =>
+          tokenStorage ? connector.getTokenResponseAndUserInfo(connectorData, getSession) : connector.getUserInfo(connectorData, getSession)
+        ),
     };
   };
 
@@ -132,5 +145,5 @@ export const createLogtoCore = ({ kit, zod }) => {
       return result.data;
     });
 
-  return { signInFlow, managementApi: withoutSession, accountApi: withoutSession, refresh, checkFactories, validateConfig, notImplemented };
+  return { signInFlow, managementApi: withoutSession, meApi: withoutSession, refresh, checkFactories, validateConfig, notImplemented };
 };
