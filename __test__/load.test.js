@@ -1,8 +1,8 @@
 // Bursts of sign-ins, hundreds in flight, against the mock in its own process and in this one:
 // none lost, the connections the connector opens stay bounded (it queues requests beyond its
 // limit instead of dialling a connection for each), and after a warm-up round, a second equal
-// round leaves memory where the first did. (Sized for CI; `node --expose-gc scripts/load.js --total 40000
-// --concurrency 500` is the long run, README gives its results.)
+// round leaves memory where the first did. (Sized for CI; `node --expose-gc scripts/load.js
+// --total 40000 --concurrency 500` is the long run, benchmark/README.md gives its results.)
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';

@@ -1,7 +1,7 @@
 // Runs the mock WeChat as its own process: `node mock/serve.js [--tls trusted] [--port N]
 // [--host H] [--fixed]`. `--fixed` answers every sign-in with the same precomputed replies (for
-// benchmarks: the mock's own cost stays small and constant). Prints one JSON line `{ "url": … }` when listening; stops on SIGTERM/SIGINT or
-// when its parent's stdin closes.
+// benchmarks: the mock's own cost stays small and constant). Prints one JSON line
+// `{ "url": … }` when listening; stops on SIGTERM/SIGINT or when its parent's stdin closes.
 import { parseArgs } from 'node:util';
 
 import { startMockWeChat } from './wechat-server.js';

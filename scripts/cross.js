@@ -1,6 +1,6 @@
 // Builds the release binary (Cargo.toml's release profile) for the targets this machine cannot
-// build with its own toolchain, on a Linux x64 machine with Debian 12 or 13: Debian's rustc-web with
-// its std source (`-Zbuild-std`), and these linkers:
+// build with its own toolchain, on a Linux x64 machine with Debian 12 or 13: Debian's rustc-web
+// with its std source (`-Zbuild-std`), and these linkers:
 //
 // - x86_64-unknown-linux-musl: musl-gcc. aarch64-unknown-linux-gnu: aarch64-linux-gnu-gcc.
 //   aarch64-unknown-linux-musl: aarch64-linux-gnu-gcc over the arm64 musl-dev package, unpacked.

@@ -1,7 +1,8 @@
 // Load: bursts of sign-ins at high concurrency against the mock WeChat, in its own process or in
 // this one; counts failures, the connections the connector opened, and this process's memory
 // after each round.
-//   node --expose-gc scripts/load.js [--total 50000] [--concurrency 512] [--rounds 2] [--upstream process|same]
+//   node --expose-gc scripts/load.js [--total 50000] [--concurrency 512] [--rounds 2]
+//     [--upstream process|same]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';

@@ -48,7 +48,7 @@ const nodeWindows = '22.23.3';
 const wine = '/usr/lib/wine/wine64';
 const muslRuntime = '1.2.5-3.1~deb13u1';
 
-// ---- runtimes for the other platforms: qemu, musl, Bun, Node arm64, Wine and Node for Windows ----
+// ---- runtimes for the other platforms: qemu, musl, Bun, Node arm64, Wine, Node for Windows ----
 const installRuntimes = () => {
   installDebian(['qemu-user', 'wine64'], () => spawnSync('sh', ['-c', 'command -v qemu-aarch64']).status === 0 && existsSync(wine));
   debianPackages('musl-run', [

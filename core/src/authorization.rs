@@ -1,5 +1,5 @@
-//! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official Account
-//! web authorization (服务号网页授权).
+//! Authorization URLs: the QR login (网站应用) and, inside WeChat's browser, the Official
+//! Account web authorization (服务号网页授权).
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
