@@ -129,11 +129,29 @@ pub enum Verdict {
 impl Verdict {
     fn line(&self, check: &'static str, app_id: &str) -> Line {
         let (passed, text) = match self {
-            Verdict::Accepted => (true, format!("WeChat accepts the AppID {app_id} and its AppSecret")),
-            Verdict::AppIdRejected { errmsg } => (false, format!("WeChat knows no app with the AppID {app_id} (errcode 40013: {errmsg})")),
-            Verdict::AppSecretRejected { errmsg } => (false, format!("WeChat refuses the AppSecret given for the AppID {app_id} (errcode 40125: {errmsg})")),
-            Verdict::Other { errcode, errmsg } => (false, format!("WeChat answered the AppID {app_id} with errcode {errcode}: {errmsg}")),
-            Verdict::Failed { description } => (false, format!("no answer for the AppID {app_id}: {description}")),
+            Verdict::Accepted => (
+                true,
+                format!("WeChat accepts the AppID {app_id} and its AppSecret"),
+            ),
+            Verdict::AppIdRejected { errmsg } => (
+                false,
+                format!("WeChat knows no app with the AppID {app_id} (errcode 40013: {errmsg})"),
+            ),
+            Verdict::AppSecretRejected { errmsg } => (
+                false,
+                format!(
+                    "WeChat refuses the AppSecret given for the AppID {app_id} \
+                     (errcode 40125: {errmsg})"
+                ),
+            ),
+            Verdict::Other { errcode, errmsg } => (
+                false,
+                format!("WeChat answered the AppID {app_id} with errcode {errcode}: {errmsg}"),
+            ),
+            Verdict::Failed { description } => (
+                false,
+                format!("no answer for the AppID {app_id}: {description}"),
+            ),
         };
         Line {
             check,
