@@ -307,6 +307,104 @@ mod tests {
         );
     }
 
+    /// A WeChat stand-in on loopback. The code exchange gives the token `<appid>.<code>` (and a
+    /// `unionid` for the code `token-unionid`, an empty one otherwise); the profile for a token
+    /// depends on its code: `profile-unionid` has a `unionid`, `empty-unionid` an empty one,
+    /// `profile-down` is a 503 that echoes the token, any other has none.
+    async fn wechat() -> Api {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let request = crate::test_server::read_request(&mut socket).await;
+                let target = request.split(' ').nth(1).unwrap();
+                let (path, query) = target.split_once('?').unwrap();
+                let param = |name: &str| {
+                    let name = format!("{name}=");
+                    let mut pairs = query.split('&');
+                    pairs
+                        .find_map(|pair| pair.strip_prefix(name.as_str()))
+                        .unwrap()
+                        .to_owned()
+                };
+                let (status, body) = if path == "/sns/oauth2/access_token" {
+                    let (app, code) = (param("appid"), param("code"));
+                    let unionid = if code == "token-unionid" {
+                        "u-token"
+                    } else {
+                        ""
+                    };
+                    let token = format!("{app}.{code}");
+                    let reply = serde_json::json!({
+                        "access_token": token,
+                        "openid": "o",
+                        "refresh_token": "refresh-0123",
+                        "unionid": unionid,
+                    });
+                    (200, reply.to_string())
+                } else {
+                    let token = param("access_token");
+                    let profile = match token.split_once('.').unwrap().1 {
+                        "profile-down" => format!(r#"{{"errmsg":"no profile for {token}"}}"#),
+                        "profile-unionid" => r#"{"openid":"o","unionid":"u-profile"}"#.into(),
+                        "empty-unionid" => r#"{"openid":"o","unionid":""}"#.into(),
+                        _ => r#"{"openid":"o"}"#.into(),
+                    };
+                    (if profile.contains("errmsg") { 503 } else { 200 }, profile)
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(reply.as_bytes()).await.unwrap();
+            }
+        });
+        Api::at(&format!("http://{address}")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_uses_the_flows_app_and_the_official_account_needs_a_unionid() {
+        let (api, config) = (wechat().await, config(true));
+        let qr = sign_in(&api, &config, "c", Flow::QrCode).await.unwrap();
+        assert_eq!(qr.token_response.access_token, "wx_web.c");
+        assert_eq!(qr.user_info.id, "o");
+
+        let sign_in_oa = |code| sign_in(&api, &config, code, Flow::OfficialAccount);
+        let oa = sign_in_oa("profile-unionid").await.unwrap();
+        assert_eq!(oa.token_response.access_token, "wx_oa.profile-unionid");
+        assert_eq!(
+            oa.token_response.refresh_token.as_deref(),
+            Some("wxoa:refresh-0123")
+        );
+        assert_eq!(oa.user_info.id, "u-profile");
+        assert_eq!(oa.user_info.raw_data["appid"], "wx_oa");
+        // The profile's unionid first, then the token reply's; an empty one is none.
+        assert_eq!(
+            sign_in_oa("token-unionid").await.unwrap().user_info.id,
+            "u-token"
+        );
+        for code in ["no-unionid", "empty-unionid"] {
+            let failure = sign_in_oa(code).await.unwrap_err();
+            assert_eq!(failure.code, Code::General, "{code}");
+            assert!(failure.describe().contains("gave no unionid"), "{code}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_profile_that_fails_is_an_error_without_the_token() {
+        let api = wechat().await;
+        let failure = sign_in(&api, &config(false), "profile-down", Flow::QrCode)
+            .await
+            .unwrap_err();
+        assert_eq!(failure.code, Code::General);
+        let description = failure.describe();
+        assert!(
+            description.contains("no profile for [redacted]"),
+            "{description}"
+        );
+    }
+
     #[test]
     fn debug_output_carries_no_secret_and_no_token() {
         let token = TokenReply {

@@ -496,6 +496,16 @@ mod tests {
     }
 
     #[test]
+    fn a_percent_escape_stands_for_its_own_byte_only() {
+        let plain: Vec<char> = "abcdef".chars().collect();
+        assert_eq!(echoes("%61bcdef", &plain), vec![0..8]);
+        assert_eq!(echoes("%62bcdef", &plain), vec![]);
+        let multibyte: Vec<char> = "秘abcdef".chars().collect();
+        assert_eq!(echoes("%E7%A7%98abcdef", &multibyte), vec![0..15]);
+        assert_eq!(echoes("%E7%A7%99abcdef", &multibyte), vec![]);
+    }
+
+    #[test]
     fn a_plus_stands_for_a_space_and_nothing_else() {
         let spaced: Vec<char> = "ab cdef".chars().collect();
         assert_eq!(echoes("ab+cdef", &spaced), vec![0..7]);
