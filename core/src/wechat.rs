@@ -599,20 +599,60 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_of_the_cap_is_read_whole_and_one_byte_more_is_refused() {
+        // The cap README promises, 1 MiB.
+        const MIB: usize = 1024 * 1024;
         for chunked in [false, true] {
-            let api = serving(MAX_BODY_BYTES, chunked).await;
+            let api = serving(MIB, chunked).await;
             let response = get(&api, Endpoint::AccessToken, "").await.unwrap();
-            assert_eq!(response.body.len(), MAX_BODY_BYTES, "chunked: {chunked}");
-            let api = serving(MAX_BODY_BYTES + 1, chunked).await;
+            assert_eq!(response.body.len(), MIB, "chunked: {chunked}");
+            let api = serving(MIB + 1, chunked).await;
             let failure = get(&api, Endpoint::AccessToken, "").await.unwrap_err();
             assert_eq!(failure.code, Code::InvalidResponse, "chunked: {chunked}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_refused_not_followed() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let request = crate::test_server::read_request(&mut socket).await;
+                let reply: &[u8] = if request.starts_with("GET /elsewhere ") {
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
+                } else {
+                    b"HTTP/1.1 302 Found\r\nlocation: /elsewhere\r\ncontent-length: 0\r\n\r\n"
+                };
+                let _ = socket.write_all(reply).await;
+            }
+        });
+        let failure = get(&Api::at(&base).unwrap(), Endpoint::UserInfo, "")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            failure.describe(),
+            "WeChat userinfo endpoint answered with a redirect (HTTP 302), which is not followed"
+        );
     }
 
     #[test]
     fn the_base_is_shown_without_credentials_and_knows_its_port() {
         let api = Api::at("https://user:pass@gateway.example:8443/wechat").unwrap();
         assert_eq!(api.shown_base(), "https://gateway.example:8443/wechat");
+        // Redacted as written and decoded; an empty password is nothing to redact.
+        let credentials = |raw| {
+            Api::at(raw)
+                .unwrap()
+                .credentials()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            credentials("https://us%65r:p%40ss@g.example"),
+            "us%65r user p%40ss p@ss"
+        );
+        assert_eq!(credentials("https://user@g.example"), "user user");
+        assert_eq!(credentials("https://g.example"), "");
         assert_eq!(api.host_and_port(), Some(("gateway.example".into(), 8443)));
         let api = Api::at("https://api.weixin.qq.com").unwrap();
         assert_eq!(api.shown_base(), "https://api.weixin.qq.com/");
