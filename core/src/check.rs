@@ -183,48 +183,38 @@ pub async fn credentials(api: &Api, app: &App, secrets: &Secrets) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncWriteExt;
 
     /// A WeChat stand-in on loopback that answers each code exchange by its AppID, as WeChat
     /// would: a known app with its secret gets 40029 for the made-up code.
     async fn wechat() -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let request = crate::test_server::read_request(&mut socket).await;
-                let app = |id: &str| request.contains(&format!("appid={id}&"));
-                let (status, body) = if app("wx_ok") && request.contains("secret=right&") {
-                    (200, r#"{"errcode":40029,"errmsg":"invalid code"}"#)
-                } else if app("wx_ok") {
-                    (
-                        200,
-                        r#"{"errcode":40125,"errmsg":"invalid appsecret right-but-wrong"}"#,
-                    )
-                } else if app("wx_real_code") {
-                    (200, r#"{"access_token":"T","openid":"o"}"#)
-                } else if app("wx_blocked") {
-                    (
-                        200,
-                        r#"{"errcode":40164,"errmsg":"invalid ip, not in whitelist"}"#,
-                    )
-                } else if app("wx_page") {
-                    (200, "<html>busy</html>")
-                } else if app("wx_down") {
-                    (502, "{}")
-                } else if request.starts_with("GET /sns/oauth2/access_token? ") {
-                    (200, r#"{"errcode":41002,"errmsg":"appid missing"}"#)
-                } else {
-                    (200, r#"{"errcode":40013,"errmsg":"invalid appid"}"#)
-                };
-                let reply = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                socket.write_all(reply.as_bytes()).await.unwrap();
-            }
-        });
-        format!("http://{address}")
+        crate::test_server::answering(|request| {
+            let app = |id: &str| request.contains(&format!("appid={id}&"));
+            let (status, body) = if app("wx_ok") && request.contains("secret=right&") {
+                (200, r#"{"errcode":40029,"errmsg":"invalid code"}"#)
+            } else if app("wx_ok") {
+                (
+                    200,
+                    r#"{"errcode":40125,"errmsg":"invalid appsecret right-but-wrong"}"#,
+                )
+            } else if app("wx_real_code") {
+                (200, r#"{"access_token":"T","openid":"o"}"#)
+            } else if app("wx_blocked") {
+                (
+                    200,
+                    r#"{"errcode":40164,"errmsg":"invalid ip, not in whitelist"}"#,
+                )
+            } else if app("wx_page") {
+                (200, "<html>busy</html>")
+            } else if app("wx_down") {
+                (502, "{}")
+            } else if request.starts_with("GET /sns/oauth2/access_token? ") {
+                (200, r#"{"errcode":41002,"errmsg":"appid missing"}"#)
+            } else {
+                (200, r#"{"errcode":40013,"errmsg":"invalid appid"}"#)
+            };
+            crate::test_server::reply(status, body)
+        })
+        .await
     }
 
     fn app(app_id: &str, app_secret: &str) -> App {

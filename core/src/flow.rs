@@ -312,55 +312,44 @@ mod tests {
     /// depends on its code: `profile-unionid` has a `unionid`, `empty-unionid` an empty one,
     /// `profile-down` is a 503 that echoes the token, any other has none.
     async fn wechat() -> Api {
-        use tokio::io::AsyncWriteExt;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let request = crate::test_server::read_request(&mut socket).await;
-                let target = request.split(' ').nth(1).unwrap();
-                let (path, query) = target.split_once('?').unwrap();
-                let param = |name: &str| {
-                    let name = format!("{name}=");
-                    let mut pairs = query.split('&');
-                    pairs
-                        .find_map(|pair| pair.strip_prefix(name.as_str()))
-                        .unwrap()
-                        .to_owned()
-                };
-                let (status, body) = if path == "/sns/oauth2/access_token" {
-                    let (app, code) = (param("appid"), param("code"));
-                    let unionid = if code == "token-unionid" {
-                        "u-token"
-                    } else {
-                        ""
-                    };
-                    let token = format!("{app}.{code}");
-                    let reply = serde_json::json!({
-                        "access_token": token,
-                        "openid": "o",
-                        "refresh_token": "refresh-0123",
-                        "unionid": unionid,
-                    });
-                    (200, reply.to_string())
+        let base = crate::test_server::answering(|request| {
+            let target = request.split(' ').nth(1).unwrap();
+            let (path, query) = target.split_once('?').unwrap();
+            let param = |name: &str| {
+                let name = format!("{name}=");
+                let mut pairs = query.split('&');
+                pairs
+                    .find_map(|pair| pair.strip_prefix(name.as_str()))
+                    .unwrap()
+                    .to_owned()
+            };
+            if path == "/sns/oauth2/access_token" {
+                let (app, code) = (param("appid"), param("code"));
+                let unionid = if code == "token-unionid" {
+                    "u-token"
                 } else {
-                    let token = param("access_token");
-                    let profile = match token.split_once('.').unwrap().1 {
-                        "profile-down" => format!(r#"{{"errmsg":"no profile for {token}"}}"#),
-                        "profile-unionid" => r#"{"openid":"o","unionid":"u-profile"}"#.into(),
-                        "empty-unionid" => r#"{"openid":"o","unionid":""}"#.into(),
-                        _ => r#"{"openid":"o"}"#.into(),
-                    };
-                    (if profile.contains("errmsg") { 503 } else { 200 }, profile)
+                    ""
                 };
-                let reply = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                socket.write_all(reply.as_bytes()).await.unwrap();
+                let token = format!("{app}.{code}");
+                let reply = serde_json::json!({
+                    "access_token": token,
+                    "openid": "o",
+                    "refresh_token": "refresh-0123",
+                    "unionid": unionid,
+                });
+                return crate::test_server::reply(200, &reply.to_string());
             }
-        });
-        Api::at(&format!("http://{address}")).unwrap()
+            let token = param("access_token");
+            let (status, profile) = match token.split_once('.').unwrap().1 {
+                "profile-down" => (503, format!(r#"{{"errmsg":"no profile for {token}"}}"#)),
+                "profile-unionid" => (200, r#"{"openid":"o","unionid":"u-profile"}"#.into()),
+                "empty-unionid" => (200, r#"{"openid":"o","unionid":""}"#.into()),
+                _ => (200, r#"{"openid":"o"}"#.into()),
+            };
+            crate::test_server::reply(status, &profile)
+        })
+        .await;
+        Api::at(&base).unwrap()
     }
 
     #[tokio::test]

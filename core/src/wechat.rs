@@ -473,30 +473,21 @@ mod tests {
     /// A server on loopback that answers each request with a body of `size` bytes, its length
     /// declared or, `chunked`, streamed in chunks of 64 KiB and less.
     async fn serving(size: usize, chunked: bool) -> Api {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                crate::test_server::read_request(&mut socket).await;
-                let body = vec![b'x'; size];
-                let mut reply = Vec::new();
-                if chunked {
-                    reply.extend(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
-                    for chunk in body.chunks(64 * 1024) {
-                        reply.extend(format!("{:x}\r\n", chunk.len()).bytes());
-                        reply.extend(chunk);
-                        reply.extend(b"\r\n");
-                    }
-                    reply.extend(b"0\r\n\r\n");
-                } else {
-                    reply.extend(
-                        format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n").bytes(),
-                    );
-                    reply.extend(body);
-                }
-                let _ = socket.write_all(&reply).await;
+        let body = vec![b'x'; size];
+        let mut reply = Vec::new();
+        if chunked {
+            reply.extend(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+            for chunk in body.chunks(64 * 1024) {
+                reply.extend(format!("{:x}\r\n", chunk.len()).bytes());
+                reply.extend(chunk);
+                reply.extend(b"\r\n");
             }
-        });
+            reply.extend(b"0\r\n\r\n");
+        } else {
+            reply.extend(format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n").bytes());
+            reply.extend(body);
+        }
+        let base = crate::test_server::answering(move |_| reply.clone()).await;
         Api::at(&base).unwrap()
     }
 
@@ -534,17 +525,13 @@ mod tests {
 
     #[tokio::test]
     async fn each_endpoint_is_asked_at_its_path_below_the_base_and_named_in_errors() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}/gateway", listener.local_addr().unwrap());
         let (sent, mut lines) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let request = crate::test_server::read_request(&mut socket).await;
-                let _ = sent.send(request.lines().next().unwrap_or_default().to_owned());
-                let reply = b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n";
-                let _ = socket.write_all(reply).await;
-            }
-        });
+        let base = crate::test_server::answering(move |request| {
+            let _ = sent.send(request.lines().next().unwrap_or_default().to_owned());
+            crate::test_server::reply(502, "")
+        })
+        .await;
+        let base = format!("{base}/gateway");
         let api = Api::at(&base).unwrap();
         for (endpoint, path, name) in [
             (
@@ -613,19 +600,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_redirect_is_refused_not_followed() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let request = crate::test_server::read_request(&mut socket).await;
-                let reply: &[u8] = if request.starts_with("GET /elsewhere ") {
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
-                } else {
-                    b"HTTP/1.1 302 Found\r\nlocation: /elsewhere\r\ncontent-length: 0\r\n\r\n"
-                };
-                let _ = socket.write_all(reply).await;
+        let base = crate::test_server::answering(|request| {
+            if request.starts_with("GET /elsewhere ") {
+                return crate::test_server::reply(200, "{}");
             }
-        });
+            b"HTTP/1.1 302 Found\r\nlocation: /elsewhere\r\ncontent-length: 0\r\n\r\n".into()
+        })
+        .await;
         let failure = get(&Api::at(&base).unwrap(), Endpoint::UserInfo, "")
             .await
             .unwrap_err();
