@@ -291,7 +291,7 @@ mod tests {
         // Our words, then the causes the network stack gave.
         let why = refused.answer.clone().unwrap_err();
         assert!(why.contains("could not connect"), "{why}");
-        assert!(why.ends_with("Connection refused (os error 111)"), "{why}");
+        assert!(why.contains("Connection refused"), "{why}");
         assert!(!refused.line().passed);
     }
 
