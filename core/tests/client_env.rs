@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use connector_wechat_web_core::wechat::{self, Api, Endpoint};
-use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls::{self, pki_types::pem::PemObject};
 
@@ -20,40 +20,35 @@ fn serve(listener: std::net::TcpListener, tls: Option<tokio_rustls::TlsAcceptor>
         while let Ok((socket, _)) = listener.accept().await {
             let tls = tls.clone();
             tokio::spawn(async move {
-                let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
                 match tls {
                     Some(tls) => {
-                        let Ok(mut stream) = tls.accept(socket).await else {
-                            return;
-                        };
-                        head(&mut stream).await;
-                        let _ = stream.write_all(reply).await;
-                        let _ = stream.shutdown().await;
+                        if let Ok(stream) = tls.accept(socket).await {
+                            answer(stream).await;
+                        }
                     }
-                    None => {
-                        let mut socket = socket;
-                        head(&mut socket).await;
-                        let _ = socket.write_all(reply).await;
-                    }
+                    None => answer(socket).await,
                 }
             });
         }
     });
 }
 
+async fn answer(mut stream: impl AsyncRead + AsyncWrite + Unpin) {
+    head(&mut stream).await;
+    let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+    let _ = stream.write_all(reply).await;
+    let _ = stream.shutdown().await;
+}
+
 /// Reads a request's head and gives its first line.
-async fn head(stream: &mut (impl tokio::io::AsyncRead + Unpin)) -> String {
-    use tokio::io::AsyncBufReadExt;
+async fn head(stream: &mut (impl AsyncRead + Unpin)) -> String {
     let mut reader = BufReader::new(stream);
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).await.unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        lines.push(line.trim_end().to_owned());
+    let (mut first, mut line) = (String::new(), String::new());
+    let _ = reader.read_line(&mut first).await;
+    while reader.read_line(&mut line).await.unwrap_or(0) > 0 && line != "\r\n" {
+        line.clear();
     }
-    lines.into_iter().next().unwrap_or_default()
+    first.trim_end().to_owned()
 }
 
 /// A forward proxy that tunnels `CONNECT` and refuses anything else; it notes each request line.
