@@ -52,26 +52,41 @@ describe('the loader picks the binary for each platform', () => {
   });
 });
 
+/** Runs `check` on a fresh folder holding `files` (empty), then removes it. */
+const withFolder = async (files, check) => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'connector-folder-'));
+  try {
+    for (const file of files) await writeFile(path.join(folder, file), '');
+    return await check(folder);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+};
+
 describe('where nothing fits, the error says what was found and what to do', () => {
-  test('a platform the package has no binary for: its name, the binaries really present, how to get one', async () => {
-    const folder = await mkdtemp(path.join(tmpdir(), 'connector-folder-'));
-    try {
-      await writeFile(path.join(folder, binaryName('linux-arm64-musl')), '');
-      await writeFile(path.join(folder, 'connector-wechat-web.darwin-arm64.node'), '');
-      await writeFile(path.join(folder, 'README.md'), '');
+  test('a platform the package has no binary for: its name, the binaries really present, how to get one', () =>
+    withFolder(
+      // Beside two binaries, files left by hand that the loader would never require.
+      [binaryName('linux-arm64-musl'), binaryName('darwin-arm64'), 'README.md', `${binaryName('linux-x64-musl')}.bak`, `old-${binaryName('linux-x64-musl')}`],
+      (folder) =>
+        assert.throws(
+          () => loadBinding({ host: { platform: 'linux', arch: 'x64', report: musl, version: 'v22.23.5' }, folder }),
+          (error) =>
+            error.message.startsWith('connector-wechat-web-rs cannot run on linux-x64-musl (Node v22.23.5): ') &&
+            error.message.includes('this package carries no binary for it, only: darwin-arm64, linux-arm64-musl.') &&
+            error.message.includes('npm run pack:linux') &&
+            error.message.includes('release tarball') &&
+            error.cause instanceof Error
+        )
+    ));
+
+  test('a package packed before any build: it carries none', () =>
+    withFolder([], (folder) =>
       assert.throws(
-        () => loadBinding({ host: { platform: 'linux', arch: 'x64', report: musl, version: 'v22.23.5' }, folder }),
-        (error) =>
-          error.message.startsWith('connector-wechat-web-rs cannot run on linux-x64-musl (Node v22.23.5): ') &&
-          error.message.includes('this package carries no binary for it, only: darwin-arm64, linux-arm64-musl.') &&
-          error.message.includes('npm run pack:linux') &&
-          error.message.includes('release tarball') &&
-          error.cause instanceof Error
-      );
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  });
+        () => loadBinding({ host: { platform: 'linux', arch: 'x64', report: glibc, version: 'v22.23.5' }, folder }),
+        (error) => error.message.includes('cannot run on linux-x64-gnu (Node v22.23.5): this package carries no binary for it, only: none.')
+      )
+    ));
 
   for (const [name, host] of [
     ['Linux riscv64', { platform: 'linux', arch: 'riscv64', report: glibc }],
@@ -86,18 +101,14 @@ describe('where nothing fits, the error says what was found and what to do', () 
     });
   }
 
-  test('a binary that is there but does not load is named with why', async () => {
-    const folder = await mkdtemp(path.join(tmpdir(), 'connector-folder-'));
-    try {
+  test('a binary that is there but does not load is named with why', () =>
+    withFolder([], async (folder) => {
       await writeFile(path.join(folder, binaryName(platformName(process))), 'not a shared object');
       assert.throws(
         () => loadBinding({ folder }),
         (error) => error.message.includes(`its ${binaryName(platformName(process))} did not load: `) && /invalid ELF header|file too short/.test(error.message)
       );
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('platform names', () => {
