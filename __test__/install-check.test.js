@@ -121,10 +121,21 @@ describe('loading, as Logto will', () => {
     assert.equal(line(result, "Logto's loader"), "FAIL Logto's loader: Logto would not load it: its type Social is none of the host's connector types (Email, Sms, SocialSignIn)");
   });
 
+  test("a connector Logto's loader would refuse (no metadata)", async () => {
+    const result = await checkInstalled(async (core, folder) => {
+      const index = path.join(folder, 'lib/index.js');
+      const text = await readFile(index, 'utf8');
+      assert.ok(text.includes("    metadata,\n    type: 'Social',"));
+      await writeFile(index, text.replace("    metadata,\n", ''));
+    });
+    assert.equal(result.code, 1);
+    assert.equal(line(result, "Logto's loader"), "FAIL Logto's loader: Logto would not load it: it has no metadata");
+  });
+
   test('version ranges are read as npm reads them (the manifest says which)', async () => {
     const { engines, dependencies } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
     const ranges = [engines.node, dependencies['@logto/connector-kit'], '>=22.14 <23', '^22.14.0', '22.23.5'];
-    const versions = ['v18.20.4', '19.0.0', 'v20.0.0', '20.20.2', '21.7.3', '22.13.9', '22.14.0', 'v22.23.5', '23.0.0', '24.22.3', '26.12.1', '3.9.9', '4.0.0', '4.7.0', '5.1.1', '6.0.0'];
+    const versions = ['v18.20.4', '19.0.0', 'v20.0.0', '20.20.2', '21.7.3', '22.13.9', '22.14.0', 'v22.23.5', '23.0.0', '24.22.3', 'v24.0.0-nightly20250401abcdef', '26.12.1', '3.9.9', '4.0.0', '4.7.0', '5.1.1', '5.0.0-beta.1', '6.0.0'];
     for (const range of ranges) {
       for (const version of versions) {
         assert.equal(satisfies(version, range), semver.satisfies(semver.coerce(version), range), `${version} in ${range}`);
@@ -228,6 +239,8 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     const typed = async (keys) => {
       const child = spawn('script', ['-qefc', `"${node22}" "${path.join(root, 'lib/check.js')}" --config -`, '/dev/null'], {
         env: { ...process.env, LOGTO_WECHAT_API_BASE_URL: mock.url },
+        // A key not honoured leaves the check waiting for more: ended here, it fails below.
+        timeout: 60_000,
       });
       let screen = '';
       child.stdout.on('data', (chunk) => {
