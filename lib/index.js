@@ -23,34 +23,16 @@ const loadHost = () =>
 const connectorError = async ({ code, data, issues }) =>
   new (await loadHost()).ConnectorError(code, issues ? new HostZodError(issues) : data);
 
-// What the host's own callbacks throw passes through unchanged; they stay synchronous or not.
-const hostErrors = new WeakSet();
-const rethrow = (error) => {
-  if (Object(error) === error) hostErrors.add(error);
-  throw error;
-};
-const fromHost = (callback) =>
-  typeof callback === 'function'
-    ? (...args) => {
-        try {
-          const returned = callback(...args);
-          return returned instanceof Promise ? returned.catch(rethrow) : returned;
-        } catch (error) {
-          return rethrow(error);
-        }
-      }
-    : callback;
-
 /**
  * A binding call's result, its `error` raised. Anything else the binding throws (it cannot run:
- * a panic, a value it cannot read) is a ConnectorError too; the host's own errors pass through.
+ * a panic, a value it cannot read) is a ConnectorError too, unless `fromHost` says the host threw it.
  */
-const call = async (run) => {
+const call = async (run, fromHost = () => false) => {
   let result;
   try {
     result = await run();
   } catch (error) {
-    if (hostErrors.has(error)) throw error;
+    if (fromHost(error)) throw error;
     const errorDescription = `The WeChat connector failed: ${error?.message ?? String(error)}`;
     throw await connectorError({ code: 'general', data: { errorDescription } });
   }
@@ -85,21 +67,37 @@ export const getAccessToken = async (code, config) => {
 const createConnector = async ({ getConfig }) => {
   await loadHost();
   // Each binding function takes the connector function's arguments, then the config.
-  const run = async (name, ...args) => {
+  const run = async (name, args, fromHost) => {
     const config = await getConfig(connectorId);
-    return call(() => binding[name](...args, config));
+    return call(() => binding[name](...args, config), fromHost);
   };
   return {
     metadata,
     type: 'Social',
     configGuard,
-    getAuthorizationUri: async (payload, setSession) => (await run('getAuthorizationUri', payload, fromHost(setSession))).url,
-    getUserInfo: async (data, getSession) => (await run('signIn', data, getSession)).userInfo,
+    getAuthorizationUri: async (payload, setSession) => {
+      // What the host's setSession throws passes through unchanged. The binding gets it as an async
+      // function: napi-rs gives back whatever a promise rejects with, but cannot keep a string (or
+      // any value but an object) thrown synchronously.
+      let thrown;
+      const watched = async (session) => {
+        try {
+          return await setSession(session);
+        } catch (error) {
+          thrown = { error };
+          throw error;
+        }
+      };
+      const fromHost = (error) => thrown !== undefined && Object.is(thrown.error, error);
+      const callback = typeof setSession === 'function' ? watched : setSession;
+      return (await run('getAuthorizationUri', [payload, callback], fromHost)).url;
+    },
+    getUserInfo: async (data, getSession) => (await run('signIn', [data, getSession])).userInfo,
     getTokenResponseAndUserInfo: async (data, getSession) => {
-      const { userInfo, tokenResponse } = await run('signIn', data, getSession);
+      const { userInfo, tokenResponse } = await run('signIn', [data, getSession]);
       return { tokenResponse, userInfo };
     },
-    getAccessTokenByRefreshToken: async (refreshToken) => (await run('getAccessTokenByRefreshToken', refreshToken)).tokenResponse,
+    getAccessTokenByRefreshToken: async (refreshToken) => (await run('getAccessTokenByRefreshToken', [refreshToken])).tokenResponse,
   };
 };
 

@@ -2,7 +2,7 @@
 //! core decide, and answers with one result object; the WeChat calls run on the I/O runtime.
 
 use napi::bindgen_prelude::*;
-use napi::{Env, JsError, JsValue, Unknown, ValueType};
+use napi::{Env, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
 use super::input::read;
@@ -138,31 +138,33 @@ pub fn get_authorization_uri<'env>(
             env.spawn_future_with_callback(async move { Ok(stored.await) }, move |env, stored| {
                 match stored.err().map(|error| unless_not_implemented(env, error)) {
                     None => Ok(Ok(url).into()),
-                    Some(None) => Ok(Ok(qr_url).into()),
-                    Some(Some(thrown)) => Err(Error::from(thrown)),
+                    Some(Ok(None)) => Ok(Ok(qr_url).into()),
+                    Some(Ok(Some(thrown))) => Err(Error::from_unknown_without_coercion(thrown)),
+                    Some(Err(error)) => Err(error),
                 }
             })
         }
-        Err(error) => match unless_not_implemented(env, error) {
+        Err(error) => match unless_not_implemented(env, error)? {
             None => answer(Ok(qr_url)),
             Some(thrown) => PromiseRaw::reject(env, thrown),
         },
     }
 }
 
-/// What the host threw, unless it is connector-kit's `ConnectorError('not_implemented')`.
-fn unless_not_implemented(env: &Env, error: Error) -> Option<Unknown<'_>> {
-    let thrown = JsError::from(error).into_unknown(*env);
-    let code = match thrown.get_type() {
-        Ok(ValueType::Object) => Object::from_unknown(thrown)
-            .and_then(|thrown| thrown.get_named_property("code"))
+/// What the host threw, the value itself (napi-rs keeps any value a promise rejects with, and an
+/// object thrown synchronously), unless it is connector-kit's `ConnectorError('not_implemented')`.
+fn unless_not_implemented(env: &Env, error: Error) -> Result<Option<Unknown<'_>>> {
+    let thrown = error.into_unknown(env)?;
+    let code = match thrown.get_type()? {
+        ValueType::Object => Object::from_unknown(thrown)?
+            .get_named_property("code")
             .ok(),
         _ => None,
     };
-    match code {
+    Ok(match code {
         Some(Either::<String, Unknown>::A(code)) if code == "not_implemented" => None,
         _ => Some(thrown),
-    }
+    })
 }
 
 /// Signs the user in, for `getUserInfo` and `getTokenResponseAndUserInfo`: checks the callback
