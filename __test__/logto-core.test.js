@@ -35,7 +35,7 @@ const fresh = (name) => `code-${name}~core-${(code += 1)}`;
 
 before(async () => {
   mock = await startMockWeChat({ apps: { [web.appId]: web.appSecret, [oa.appId]: oa.appSecret } });
-  bridgeOfficialTo(mock);
+  await bridgeOfficialTo(mock);
 });
 after(() => mock.close());
 
@@ -169,7 +169,7 @@ describe('the sign-in flow: what does not depend on the session', () => {
   test('an unreachable WeChat: ours 400 with a description; the official leaks a raw error (500)', async () => {
     const port = await freePort();
     const unreachable = { url: `http://127.0.0.1:${port}` };
-    bridgeOfficialTo(unreachable);
+    await bridgeOfficialTo(unreachable);
     try {
       const { official, ours } = await connectors(web);
       const oursResult = await core.signInFlow(ours).verify({ code: fresh('frank') });
@@ -179,7 +179,7 @@ describe('the sign-in flow: what does not depend on the session', () => {
       assert.match(oursResult.body.data.errorDescription, /could not connect/);
       assert.equal(officialResult.status, 500);
     } finally {
-      bridgeOfficialTo(mock);
+      await bridgeOfficialTo(mock);
     }
   });
 });

@@ -32,7 +32,7 @@ const wechatAgent = (padding) => `Mozilla/5.0 ${padding} MicroMessenger/8.0.50`;
 let mock;
 before(async () => {
   mock = await startMockWeChat({ apps: { [web.appId]: web.appSecret, wx_oa_long: 'oa-secret-123456' } });
-  bridgeOfficialTo(mock);
+  await bridgeOfficialTo(mock);
 });
 after(() => mock.close());
 

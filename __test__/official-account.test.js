@@ -54,7 +54,7 @@ const authorize = async (connector, userAgent, state = 'Lg3f0pVX3kw') => {
 let mock;
 before(async () => {
   mock = await startMockWeChat({ apps: { [web.appId]: web.appSecret, [oa.appId]: oa.appSecret } });
-  bridgeOfficialTo(mock);
+  await bridgeOfficialTo(mock);
 });
 after(() => mock.close());
 

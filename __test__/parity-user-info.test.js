@@ -88,7 +88,7 @@ let mock;
 let both;
 before(async () => {
   mock = await startMockWeChat();
-  bridgeOfficialTo(mock);
+  await bridgeOfficialTo(mock);
   both = await createBoth();
 });
 after(() => mock.close());

@@ -14,7 +14,7 @@ let mock;
 let both;
 before(async () => {
   mock = await startMockWeChat();
-  bridgeOfficialTo(mock);
+  await bridgeOfficialTo(mock);
   both = await createBoth();
 });
 after(() => mock.close());
