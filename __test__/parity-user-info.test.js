@@ -6,16 +6,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConnectorError } from '@logto/connector-kit';
 
-import { paths, startMockWeChat } from '../mock/wechat-server.js';
-import {
-  bridgeOfficialTo,
-  createBoth,
-  errorText,
-  officialModule,
-  oursModule,
-  settle,
-  webApp,
-} from './helpers/connectors.js';
+import { paths } from '../mock/wechat-server.js';
+import { createBoth, errorText, officialModule, oursModule, settle, startBoth, webApp } from './helpers/connectors.js';
 
 const json = { 'content-type': 'application/json' };
 const goodToken = {
@@ -87,9 +79,7 @@ const answer = (mock, path, [status, body, headers = json]) => mock.reply(path, 
 let mock;
 let both;
 before(async () => {
-  mock = await startMockWeChat();
-  await bridgeOfficialTo(mock);
-  both = await createBoth();
+  ({ mock, both } = await startBoth());
 });
 after(() => mock.close());
 

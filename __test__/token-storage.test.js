@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConnectorError, tokenResponseGuard } from '@logto/connector-kit';
 
-import { paths, startMockWeChat } from '../mock/wechat-server.js';
-import { bridgeOfficialTo, createBoth, errorText, oursModule, settle, webApp } from './helpers/connectors.js';
+import { paths } from '../mock/wechat-server.js';
+import { errorText, oursModule, settle, startBoth, webApp } from './helpers/connectors.js';
 
 /** Logto core's rule (packages/core/src/utils/secret-encryption.ts): a non-empty access_token. */
 const isValidAccessTokenResponse = (tokenResponse) => Boolean(tokenResponse?.access_token);
@@ -13,9 +13,7 @@ const isValidAccessTokenResponse = (tokenResponse) => Boolean(tokenResponse?.acc
 let mock;
 let both;
 before(async () => {
-  mock = await startMockWeChat();
-  await bridgeOfficialTo(mock);
-  both = await createBoth();
+  ({ mock, both } = await startBoth());
 });
 after(() => mock.close());
 

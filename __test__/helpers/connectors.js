@@ -12,7 +12,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 import { satisfies } from '../../lib/versions.js';
-import { caFile, tlsDir } from '../../mock/wechat-server.js';
+import { caFile, startMockWeChat, tlsDir } from '../../mock/wechat-server.js';
 
 export const officialModule = await import('@logto/connector-wechat-web');
 export const oursModule = await import('../../lib/index.js');
@@ -69,6 +69,13 @@ export const createBoth = async (config = webApp) => {
     official: await officialModule.default({ getConfig }),
     ours: await oursModule.default({ getConfig }),
   };
+};
+
+/** A mock WeChat with both connectors pointed at it, for the Website App alone. */
+export const startBoth = async () => {
+  const mock = await startMockWeChat();
+  await bridgeOfficialTo(mock);
+  return { mock, both: await createBoth() };
 };
 
 /** An outcome that can be compared across connectors: the value, or the error's parts. */
