@@ -10,7 +10,7 @@ import * as kit from '@logto/connector-kit';
 import * as zod from 'zod';
 
 import { startMockWeChat } from '../mock/wechat-server.js';
-import { bridgeOfficialTo, normalize, officialModule, oursModule } from './helpers/connectors.js';
+import { bridgeOfficialTo, errorText, normalize, officialModule, oursModule } from './helpers/connectors.js';
 import { createLogtoCore } from './helpers/logto-core.js';
 import { freePort } from '../scripts/lib/ports.js';
 
@@ -166,7 +166,7 @@ describe('the sign-in flow: what does not depend on the session', () => {
     assert.ok(answers.ours.body.details.includes('"appSecret"'));
   });
 
-  test('an unreachable WeChat: ours 400 with a description; the official leaks a raw error (500)', async () => {
+  test('an unreachable WeChat: ours 400 with a description; the official leaks a raw error, secret included (500)', async () => {
     const port = await freePort();
     const unreachable = { url: `http://127.0.0.1:${port}` };
     await bridgeOfficialTo(unreachable);
@@ -178,6 +178,9 @@ describe('the sign-in flow: what does not depend on the session', () => {
       assert.equal(oursResult.body.code, 'connector.general');
       assert.match(oursResult.body.data.errorDescription, /could not connect/);
       assert.equal(officialResult.status, 500);
+      // What Logto logs of each: got's error carries the request's URL, app secret included.
+      assert.ok(errorText(officialResult.error).includes(web.appSecret));
+      assert.ok(!errorText(oursResult.error).includes(web.appSecret));
     } finally {
       await bridgeOfficialTo(mock);
     }
