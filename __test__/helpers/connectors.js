@@ -33,7 +33,8 @@ const startProxy = async () => {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const upstream = net.connect(Number(new URL(wechat.url).port), '127.0.0.1');
+    const { hostname, port } = new URL(wechat.url);
+    const upstream = net.connect(Number(port), hostname.replace(/^\[(.*)\]$/, '$1'));
     let tunnel;
     socket.on('close', () => upstream.destroy());
     // As a proxy answers: 502 when WeChat cannot be reached, a broken tunnel when it breaks.
