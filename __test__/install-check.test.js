@@ -230,6 +230,10 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     const broken = await check(['--config', '-'], { input: `{"appId": "wx", "appSecret": "${web.appSecret}" oops` });
     assert.equal(broken.code, 1);
     assert.equal(line(broken, 'config'), 'FAIL config: not a JSON object');
+    // The connector as the Management API returns it, pasted whole: the line says what to give.
+    const connector = await withConfig({ id: 'wechat-web', config: web });
+    assert.equal(connector.code, 1);
+    assert.equal(line(connector, 'config'), 'FAIL config: appId: Required; appSecret: Required (this is the whole connector: give its `config`)');
     assert.equal(mock.requests.length, requests);
   });
 
@@ -259,6 +263,28 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     const interrupted = await typed('{"appId": "wx_w\u0003');
     assert.equal(interrupted.code, 1);
     assert.equal(interrupted.lines.at(-1), 'FAIL config: interrupted (Ctrl-C)');
+  });
+
+  test('a mistyped command: what is wrong and the usage, exit 2, nothing checked; --help: the usage, exit 0', async () => {
+    const usage = "usage: node <the connector's folder>/lib/check.js [--config <file> | --config -]";
+    for (const [args, why] of [
+      [['--config'], "Option '--config <value>' argument missing"],
+      [['--confg', '-'], "Unknown option '--confg'"],
+      [['config.json'], "Unexpected argument 'config.json'"],
+    ]) {
+      const result = await check(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stdout, '');
+      const [first, ...rest] = result.stderr.trim().split('\n');
+      assert.ok(first.startsWith(why), result.stderr);
+      assert.deepEqual(rest, [usage]);
+    }
+    for (const args of [['--help'], ['-h']]) {
+      const help = await check(args);
+      assert.equal(help.code, 0);
+      assert.equal(help.lines[0], usage);
+      assert.match(help.stdout, /Exit 0 only when every check passes\.\n$/);
+    }
   });
 
   test('--config <file> reads the file', async () => {

@@ -7,7 +7,7 @@
 // engines). Given the connector's config (the JSON object from Logto's console, from a file or
 // with `-` from standard input), it also asks WeChat whether sign-in will work: can its API be
 // reached, does it accept each app's AppID and AppSecret. One line per check; the exit code is 0
-// only when every check passes. Nothing of the config is printed but AppIDs.
+// only when every check passes (2 for a mistyped command). Nothing of the config is printed but AppIDs.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,7 +17,23 @@ import { parseArgs } from 'node:util';
 import { binariesIn, binaryName, loadBinding, packageFolder, platformName } from './binding.js';
 import { satisfies } from './versions.js';
 
-const { values } = parseArgs({ options: { config: { type: 'string' } } });
+const usage = 'usage: node <the connector\'s folder>/lib/check.js [--config <file> | --config -]';
+let values;
+try {
+  ({ values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+} catch (error) {
+  // A mistyped command is not a failed check: its own exit code, no stack.
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(
+    `${usage}\n\nChecks that this connector can run here, as Logto's loader would load it. With --config (a file,\n` +
+      "or - for standard input: the connector's config as Logto's console saves it), also asks WeChat\n" +
+      'whether it accepts each AppID and AppSecret. Exit 0 only when every check passes.'
+  );
+  process.exit(0);
+}
 const manifest = JSON.parse(readFileSync(path.join(packageFolder, 'package.json'), 'utf8'));
 
 const passes = [];
@@ -112,7 +128,9 @@ if (values.config !== undefined && binding) {
     const { lines: checks, error } = await binding.checkWechat(config);
     if (error) {
       const issues = error.issues?.map(({ path: at, message }) => `${at.join('.') || 'config'}: ${message}`);
-      report('config', false, issues?.join('; ') ?? JSON.stringify(error.data));
+      // The Management API's connector holds the config as `config`: a likely paste.
+      const hint = typeof config?.config === 'object' && config.config !== null ? " (this is the whole connector: give its `config`)" : '';
+      report('config', false, `${issues?.join('; ') ?? JSON.stringify(error.data)}${hint}`);
     }
     for (const { check, passed, text } of checks) report(check, passed, text);
   }
