@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { binariesIn, binaryName, loadBinding, packageFolder, platformName } from './binding.js';
 import { satisfies } from './versions.js';
 
-const usage = 'usage: node <the connector\'s folder>/lib/check.js [--config <file> | --config -]';
+const usage = "usage: node <the connector's folder>/lib/check.js [--config <file> | --config -]";
 let values;
 try {
   ({ values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
