@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
@@ -20,6 +21,7 @@ const wechatIos =
 
 let demo;
 let demoUrl;
+let browser;
 const groupAlive = () => {
   try {
     process.kill(-demo.pid, 0);
@@ -28,7 +30,6 @@ const groupAlive = () => {
     return false;
   }
 };
-let browser;
 
 before(async () => {
   assert.ok(existsSync(executablePath), `Chromium is needed at ${executablePath} (apt-get install chromium)`);
@@ -170,7 +171,7 @@ describe('the demo in Chromium', () => {
     // npm ends itself with the signal its script got; the script (demo/server.js) exits 0.
     assert.ok(code === 0 || signal === 'SIGINT', `npm start ended with ${code ?? signal}`);
     for (let waited = 0; groupAlive() && waited < 5000; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await delay(50);
     }
     assert.equal(groupAlive(), false, 'a process of `npm start` outlived Ctrl-C');
     await assert.rejects(fetch(demoUrl), /fetch failed/);

@@ -7,7 +7,8 @@
 // engines). Given the connector's config (the JSON object from Logto's console, from a file or
 // with `-` from standard input), it also asks WeChat whether sign-in will work: can its API be
 // reached, does it accept each app's AppID and AppSecret. One line per check; the exit code is 0
-// only when every check passes (2 for a mistyped command). Nothing of the config is printed but AppIDs.
+// only when every check passes (2 for a mistyped command). Nothing of the config is printed but
+// AppIDs.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
