@@ -227,9 +227,16 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     const invalid = await withConfig({ appId: 'wx_web_app', appSecret: 5, officialAccountAppId: 'wx_oa_app' });
     assert.equal(invalid.code, 1);
     assert.equal(line(invalid, 'config'), 'FAIL config: appSecret: Expected string, received number');
-    const broken = await check(['--config', '-'], { input: `{"appId": "wx", "appSecret": "${web.appSecret}" oops` });
+    // Not JSON: where the parser stopped (lines end as a file or a terminal ends them), never the text.
+    const text = `{"appId": "wx",\r\n"appSecret": "${web.appSecret}",\r"scope": "snsapi_login" oops`;
+    const broken = await check(['--config', '-'], { input: text });
     assert.equal(broken.code, 1);
-    assert.equal(line(broken, 'config'), 'FAIL config: not a JSON object');
+    assert.equal(line(broken, 'config'), `FAIL config: not valid JSON (line 3, column ${'"scope": "snsapi_login" '.length + 1})`);
+    const unexpected = await check(['--config', '-'], { input: `{"appSecret": ${web.appSecret}}` });
+    assert.equal(line(unexpected, 'config'), 'FAIL config: not valid JSON');
+    const empty = await check(['--config', '-'], { input: '\n' });
+    assert.equal(empty.code, 1);
+    assert.equal(line(empty, 'config'), "FAIL config: empty: give the JSON object Logto's console saves");
     // The connector as the Management API returns it, pasted whole: the line says what to give.
     const connector = await withConfig({ id: 'wechat-web', config: web });
     assert.equal(connector.code, 1);

@@ -117,13 +117,24 @@ const readStdin = async () => {
   }
 };
 
+/** Why the config's text is not JSON: where the parser stopped, never the text (the secrets). */
+const unreadable = (text, error) => {
+  if (text.trim() === '') return "empty: give the JSON object Logto's console saves";
+  // JSON.parse's message may quote the text; its position is all that is kept.
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  if (position === undefined) return 'not valid JSON';
+  const lines = text.slice(0, Number(position)).split(/\r\n?|\n/);
+  return `not valid JSON (line ${lines.length}, column ${lines.at(-1).length + 1})`;
+};
+
 if (values.config !== undefined && binding) {
+  let text;
   let config;
   try {
-    config = JSON.parse(values.config === '-' ? await readStdin() : readFileSync(values.config, 'utf8'));
+    text = values.config === '-' ? await readStdin() : readFileSync(values.config, 'utf8');
+    config = JSON.parse(text);
   } catch (error) {
-    // JSON.parse's message quotes the text, which holds the secrets.
-    report('config', false, error instanceof SyntaxError ? 'not a JSON object' : failure(error));
+    report('config', false, error instanceof SyntaxError ? unreadable(text, error) : failure(error));
   }
   if (config !== undefined) {
     const { lines: checks, error } = await binding.checkWechat(config);
