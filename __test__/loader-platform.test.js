@@ -4,7 +4,9 @@
 // packs); when nothing fits, its error names the platform, the binaries the folder really holds,
 // and how to get the right tarball.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -116,6 +118,38 @@ describe('platform names', () => {
     assert.equal(platformName({ platform: 'linux', arch: 'x64', report: glibc }), 'linux-x64-gnu');
     assert.equal(platformName({ platform: 'linux', arch: 'arm64', report: musl }), 'linux-arm64-musl');
     assert.equal(platformName({ platform: 'darwin', arch: 'arm64' }), 'darwin-arm64');
+  });
+  test("this process's libc, read from a report that looks up no socket's name (that blocks on DNS), the setting left as found", async () => {
+    // A connected socket, as Logto's database connection is when it loads its connectors.
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address();
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const { localPort } = socket;
+    const { report } = process;
+    const { getReport } = report;
+    const reports = [];
+    report.getReport = (...args) => reports.at(reports.push(getReport.apply(report, args)) - 1);
+    try {
+      for (const setting of [false, true]) {
+        report.excludeNetwork = setting;
+        assert.equal(platformName(process), 'linux-x64-gnu');
+        assert.equal(report.excludeNetwork, setting);
+      }
+    } finally {
+      report.getReport = getReport;
+      report.excludeNetwork = false;
+      socket.destroy();
+      server.close();
+    }
+    assert.equal(reports.length, 2);
+    for (const { header, libuv } of reports) {
+      assert.equal(header.networkInterfaces, undefined);
+      const ours = libuv.find(({ localEndpoint }) => localEndpoint?.port === localPort);
+      // Named by its address: no lookup of 127.0.0.1's name (`localhost`).
+      assert.deepEqual(ours.remoteEndpoint, { ip4: '127.0.0.1', host: '127.0.0.1', port });
+    }
   });
   test('package.json napi.targets name the seven platforms the loader knows', () => {
     assert.equal(shipped.length, 7);

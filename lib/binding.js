@@ -8,11 +8,26 @@ import { fileURLToPath } from 'node:url';
 /** The package's folder, where its binaries are. */
 export const packageFolder = fileURLToPath(new URL('../', import.meta.url));
 
+/**
+ * Node's diagnostic report without its network part, which looks up the name of every open
+ * socket's addresses and blocks (Logto's start: its database is connected) as long as DNS takes.
+ */
+const reportWithoutNetwork = (report) => {
+  if (typeof report?.getReport !== 'function') return undefined;
+  const excluded = report.excludeNetwork;
+  report.excludeNetwork = true;
+  try {
+    return report.getReport();
+  } finally {
+    report.excludeNetwork = excluded;
+  }
+};
+
 /** `linux-x64-musl`, `darwin-arm64`, `win32-x64-gnu`, … for a process-like object. */
 export const platformName = ({ platform, arch, report }) => {
   if (platform === 'linux') {
     // Node reports the glibc it runs on; a musl build (Alpine's) reports none.
-    const glibc = report?.getReport?.()?.header?.glibcVersionRuntime;
+    const glibc = reportWithoutNetwork(report)?.header?.glibcVersionRuntime;
     return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
   }
   // Windows' binary is built with MinGW-w64 (the one the tests run), hence `gnu`.
