@@ -130,7 +130,11 @@ describe('platform names', () => {
     const { report } = process;
     const { getReport } = report;
     const reports = [];
-    report.getReport = (...args) => reports.at(reports.push(getReport.apply(report, args)) - 1);
+    report.getReport = (...args) => {
+      const taken = getReport.apply(report, args);
+      reports.push(taken);
+      return taken;
+    };
     try {
       for (const setting of [false, true]) {
         report.excludeNetwork = setting;
