@@ -101,8 +101,9 @@ const readStdin = async () => {
     for await (const chunk of stdin) text += chunk;
     return text;
   }
-  process.stderr.write("Paste the connector's config (JSON; it is not shown), then press Ctrl-D:\n");
+  // Raw before the prompt: keys that come as soon as it shows are neither echoed nor signals.
   stdin.setRawMode(true);
+  process.stderr.write("Paste the connector's config (JSON; it is not shown), then press Ctrl-D:\n");
   try {
     for await (const chunk of stdin) {
       for (const char of chunk) {
