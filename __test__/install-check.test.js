@@ -294,11 +294,15 @@ describe('will sign-in work? asked of the mock WeChat', () => {
     }
   });
 
-  test('--config <file> reads the file', async () => {
+  test('--config <file> reads the file, as a Windows editor saves it too (a BOM first)', async () => {
     const file = path.join(workdir, 'wechat.json');
     await writeFile(file, JSON.stringify(web));
     const result = await check(['--config', file]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(line(result, 'Website App'), /^ok /);
+    await writeFile(file, `\uFEFF${JSON.stringify(web, null, 2).replaceAll('\n', '\r\n')}\r\n`);
+    const saved = await check(['--config', file]);
+    assert.equal(saved.code, 0, saved.stdout);
+    assert.match(line(saved, 'Website App'), /^ok /);
   });
 });

@@ -133,6 +133,8 @@ if (values.config !== undefined && binding) {
   let config;
   try {
     text = values.config === '-' ? await readStdin() : readFileSync(values.config, 'utf8');
+    // Windows editors (Notepad, PowerShell 5's `-Encoding UTF8`) start the file with a BOM.
+    text = text.replace(/^\uFEFF/, '');
     config = JSON.parse(text);
   } catch (error) {
     report('config', false, error instanceof SyntaxError ? unreadable(text, error) : failure(error));
