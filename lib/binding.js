@@ -26,7 +26,8 @@ const reportWithoutNetwork = (report) => {
 /** `linux-x64-musl`, `darwin-arm64`, `win32-x64-gnu`, … for a process-like object. */
 export const platformName = ({ platform, arch, report }) => {
   if (platform === 'linux') {
-    // Node reports the glibc it runs on; a musl build (Alpine's) reports none.
+    // Node reports the glibc it runs on; a musl build (Alpine's) reports none. Asked, not guessed
+    // from file names: Debian's musl loader, for one, is mapped as x86_64-linux-musl/libc.so.
     const glibc = reportWithoutNetwork(report)?.header?.glibcVersionRuntime;
     return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
   }
