@@ -128,7 +128,7 @@ describe('platform names', () => {
     await once(socket, 'connect');
     const { localPort } = socket;
     const { report } = process;
-    const { getReport } = report;
+    const { getReport, excludeNetwork } = report;
     const reports = [];
     report.getReport = (...args) => {
       const taken = getReport.apply(report, args);
@@ -143,7 +143,7 @@ describe('platform names', () => {
       }
     } finally {
       report.getReport = getReport;
-      report.excludeNetwork = false;
+      report.excludeNetwork = excludeNetwork;
       socket.destroy();
       server.close();
     }
