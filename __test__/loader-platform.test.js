@@ -11,13 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { binariesIn, binaryName, loadBinding, packageFolder, platformName } from '../lib/binding.js';
+import { binariesIn, binaryName, linuxLibc, loadBinding, packageFolder, platformName } from '../lib/binding.js';
 import { platformOfTriple } from '../scripts/platforms.js';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const shipped = pkg.napi.targets.map(platformOfTriple);
-const glibc = { getReport: () => ({ header: { glibcVersionRuntime: '2.36' } }) };
-const musl = { getReport: () => ({ header: {} }) };
 
 /** What the loader would require for `host`, and what it answered. */
 const pick = (host, folder = packageFolder) => {
@@ -31,10 +29,10 @@ const pick = (host, folder = packageFolder) => {
 
 describe('the loader picks the binary for each platform', () => {
   const cases = [
-    ['Debian/Ubuntu x64 (glibc)', { platform: 'linux', arch: 'x64', report: glibc }, 'linux-x64-gnu'],
-    ["node:22-alpine x64 (musl, Logto's image)", { platform: 'linux', arch: 'x64', report: musl }, 'linux-x64-musl'],
-    ['Debian arm64 (glibc)', { platform: 'linux', arch: 'arm64', report: glibc }, 'linux-arm64-gnu'],
-    ['Alpine arm64 (musl)', { platform: 'linux', arch: 'arm64', report: musl }, 'linux-arm64-musl'],
+    ['Debian/Ubuntu x64 (glibc)', { platform: 'linux', arch: 'x64', libc: 'gnu' }, 'linux-x64-gnu'],
+    ["node:22-alpine x64 (musl, Logto's image)", { platform: 'linux', arch: 'x64', libc: 'musl' }, 'linux-x64-musl'],
+    ['Debian arm64 (glibc)', { platform: 'linux', arch: 'arm64', libc: 'gnu' }, 'linux-arm64-gnu'],
+    ['Alpine arm64 (musl)', { platform: 'linux', arch: 'arm64', libc: 'musl' }, 'linux-arm64-musl'],
     ['macOS Intel', { platform: 'darwin', arch: 'x64' }, 'darwin-x64'],
     ['macOS Apple silicon', { platform: 'darwin', arch: 'arm64' }, 'darwin-arm64'],
     ['Windows x64', { platform: 'win32', arch: 'x64' }, shipped.find((p) => p.startsWith('win32-x64'))],
@@ -72,7 +70,7 @@ describe('where nothing fits, the error says what was found and what to do', () 
       [binaryName('linux-arm64-musl'), binaryName('darwin-arm64'), 'README.md', `${binaryName('linux-x64-musl')}.bak`, `old-${binaryName('linux-x64-musl')}`],
       (folder) =>
         assert.throws(
-          () => loadBinding({ host: { platform: 'linux', arch: 'x64', report: musl, version: 'v22.23.5' }, folder }),
+          () => loadBinding({ host: { platform: 'linux', arch: 'x64', libc: 'musl', version: 'v22.23.5' }, folder }),
           (error) =>
             error.message.startsWith('connector-wechat-web-rs cannot run on linux-x64-musl (Node v22.23.5): ') &&
             error.message.includes('this package carries no binary for it, only: darwin-arm64, linux-arm64-musl.') &&
@@ -85,13 +83,13 @@ describe('where nothing fits, the error says what was found and what to do', () 
   test('a package packed before any build: it carries none', () =>
     withFolder([], (folder) =>
       assert.throws(
-        () => loadBinding({ host: { platform: 'linux', arch: 'x64', report: glibc, version: 'v22.23.5' }, folder }),
+        () => loadBinding({ host: { platform: 'linux', arch: 'x64', libc: 'gnu', version: 'v22.23.5' }, folder }),
         (error) => error.message.includes('cannot run on linux-x64-gnu (Node v22.23.5): this package carries no binary for it, only: none.')
       )
     ));
 
   for (const [name, host] of [
-    ['Linux riscv64', { platform: 'linux', arch: 'riscv64', report: glibc }],
+    ['Linux riscv64', { platform: 'linux', arch: 'riscv64', libc: 'gnu' }],
     ['Windows arm64', { platform: 'win32', arch: 'arm64' }],
     ['FreeBSD x64', { platform: 'freebsd', arch: 'x64' }],
   ]) {
@@ -115,11 +113,36 @@ describe('where nothing fits, the error says what was found and what to do', () 
 
 describe('platform names', () => {
   test('from process-like objects', () => {
-    assert.equal(platformName({ platform: 'linux', arch: 'x64', report: glibc }), 'linux-x64-gnu');
-    assert.equal(platformName({ platform: 'linux', arch: 'arm64', report: musl }), 'linux-arm64-musl');
+    assert.equal(platformName({ platform: 'linux', arch: 'x64', libc: 'gnu' }), 'linux-x64-gnu');
+    assert.equal(platformName({ platform: 'linux', arch: 'arm64', libc: 'musl' }), 'linux-arm64-musl');
     assert.equal(platformName({ platform: 'darwin', arch: 'arm64' }), 'darwin-arm64');
   });
-  test("this process's libc, read from a report that looks up no socket's name (that blocks on DNS), the setting left as found", async () => {
+  test("this process's libc, from its memory map", () => {
+    assert.equal(linuxLibc(), 'gnu');
+    assert.equal(platformName(process), 'linux-x64-gnu');
+  });
+
+  // Lines of /proc/self/maps as each system maps its C library (and, for musl, glibc look-alikes).
+  const mapped = (...files) => files.map((file, i) => `7f3c1a2${i}0000-7f3c1a2${i}8000 r--p 00000000 08:01 18350${i}   ${file}`).join('\n') + '\n';
+  for (const [system, maps, libc] of [
+    ['Debian 12, Ubuntu 24.04 (glibc 2.34+)', mapped('/usr/bin/node', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), 'gnu'],
+    ['RHEL 8 (glibc 2.28)', mapped('/usr/lib64/libstdc++.so.6.0.25', '/usr/lib64/libc-2.28.so', '/usr/lib64/ld-2.28.so'), 'gnu'],
+    ['glibc upgraded while the process runs', mapped('/usr/lib/aarch64-linux-gnu/libc.so.6 (deleted)'), 'gnu'],
+    ["node:22-alpine (Logto's image)", mapped('/usr/local/bin/node', '/usr/lib/libstdc++.so.6.0.33', '/usr/lib/libgcc_s.so.1', '/lib/ld-musl-x86_64.so.1'), 'musl'],
+    ['Alpine arm64 with gcompat', mapped('/lib/libgcompat.so.0', '/lib/ld-musl-aarch64.so.1'), 'musl'],
+    ["Debian's musl as the loader (scripts/platforms-test.js)", mapped('/opt/bun', '/usr/lib/x86_64-linux-musl/libc.so'), 'musl'],
+    ['musl, with files only named like glibc', mapped('/srv/libc.so.6.bak', '/srv/libc.so.6/data', '/srv/mylibc.so.6', '/lib/ld-musl-x86_64.so.1'), 'musl'],
+  ]) {
+    test(`the libc from a memory map: ${system} is ${libc}`, () => assert.equal(linuxLibc(maps), libc));
+  }
+
+  test("without /proc, from Node's report (whether Node runs on glibc)", () => {
+    assert.equal(linuxLibc(null, { getReport: () => ({ header: { glibcVersionRuntime: '2.36' } }) }), 'gnu');
+    assert.equal(linuxLibc(null, { getReport: () => ({ header: {} }) }), 'musl');
+    assert.equal(linuxLibc(null, process.report), 'gnu');
+  });
+
+  test("the report looks up no socket's name (that blocks on DNS), the setting left as found", async () => {
     // A connected socket, as Logto's database connection is when it loads its connectors.
     const server = net.createServer().listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -138,7 +161,7 @@ describe('platform names', () => {
     try {
       for (const setting of [false, true]) {
         report.excludeNetwork = setting;
-        assert.equal(platformName(process), 'linux-x64-gnu');
+        assert.equal(linuxLibc(null, report), 'gnu');
         assert.equal(report.excludeNetwork, setting);
       }
     } finally {

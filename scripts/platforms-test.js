@@ -32,7 +32,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { binaryName } from '../lib/binding.js';
+import { binariesIn, binaryName } from '../lib/binding.js';
 import { startMockWeChat } from '../mock/wechat-server.js';
 import { maxBinaryBytes, maxTarballBytes } from './check-binaries.js';
 import { cache, debianPackages, installDebian, macosDeploymentTarget, once, output, root, run, step } from './cross.js';
@@ -167,19 +167,12 @@ const smokeTest = async (platform, folder) => {
   record(`${platform}: scripts/smoke.js`, runtimes[platform].where, passed);
 };
 
-const platformsIn = (folder) =>
-  readdirSync(folder)
-    .map((file) => /^connector-wechat-web\.(.+)\.node$/.exec(file)?.[1])
-    .filter(Boolean)
-    .sort();
-
 /** The loader of the unpacked package in `folder` picks each of its binaries for its platform. */
 const loaderPicksEach = async (folder, platforms) => {
   const { loadBinding } = await import(path.join(folder, 'lib/binding.js'));
-  const report = (libc) => ({ getReport: () => ({ header: libc === 'gnu' ? { glibcVersionRuntime: '2.36' } : {} }) });
   for (const platform of platforms) {
     const [os, arch, libc] = platform.split('-');
-    const host = { platform: os, arch, report: os === 'linux' ? report(libc) : undefined, version: 'v22.23.5' };
+    const host = { platform: os, arch, libc, version: 'v22.23.5' };
     const picked = loadBinding({ host, load: (file) => file });
     record(`${platform}: the tarball's loader picks it`, 'stand-in process', picked === path.join(folder, binaryName(platform)) && existsSync(picked));
   }
@@ -213,7 +206,7 @@ try {
   const tarball = path.join(root, `connector-wechat-web-rs-${version}.tgz`);
   run('tar', ['-xzf', tarball], { cwd: scratch });
   const folder = path.join(scratch, 'package');
-  const platforms = platformsIn(folder);
+  const platforms = binariesIn(folder);
   record(`${path.basename(tarball)} (${platforms.join(', ')})`, '`npm run pack:linux`', platforms.length === 4, statSync(tarball).size);
 
   for (const platform of platforms) {
@@ -257,7 +250,7 @@ try {
   mkdirSync(release);
   run('tar', ['-xzf', tarball, '-C', release]);
   const releaseFolder = path.join(release, 'package');
-  const all = platformsIn(releaseFolder);
+  const all = binariesIn(releaseFolder);
   const bytes = statSync(tarball).size;
   record(`${path.basename(tarball)} (${all.join(', ')}), within ${maxTarballBytes}`, '`npm run pack:all`', all.length === 7 && bytes <= maxTarballBytes, bytes);
   for (const platform of all.filter((name) => !platforms.includes(name))) {
