@@ -43,8 +43,10 @@ export const linuxLibc = (maps = ownMaps(), report = process.report) => {
   return /\/libc(?:\.so\.6|-2\.\d+\.so)(?: \(deleted\))?$/m.test(maps) ? 'gnu' : 'musl';
 };
 
-/** `linux-x64-musl`, `darwin-arm64`, `win32-x64-gnu`, … for a process-like object (`libc` set
- * by tests, which stand in for other platforms). */
+/**
+ * `linux-x64-musl`, `darwin-arm64`, `win32-x64-gnu`, … for a process-like object; tests standing
+ * in for another Linux set its `libc`.
+ */
 export const platformName = ({ platform, arch, libc }) => {
   if (platform === 'linux') return `linux-${arch}-${libc ?? linuxLibc()}`;
   // Windows' binary is built with MinGW-w64 (the one the tests run), hence `gnu`.
