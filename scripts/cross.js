@@ -126,7 +126,7 @@ const aptOptions = [
   ['APT::Sandbox::User', 'root'],
 ].flatMap(([key, value]) => ['-o', `${key}=${value}`]);
 
-/** Downloads Debian packages (`name:arch=version`) and unpacks each into `.cache/platforms/<into>`. */
+/** Downloads Debian packages (`name:arch=version` or `name:arch/suite`) and unpacks each into `.cache/platforms/<into>`. */
 export const debianPackages = (marker, packages) =>
   once(marker, () => {
     step(`downloading ${packages.map(({ spec }) => spec).join(', ')} (Debian)`);
@@ -142,7 +142,7 @@ export const debianPackages = (marker, packages) =>
     mkdirSync(debs, { recursive: true });
     run('apt-get', [...aptOptions, 'download', ...packages.map(({ spec }) => spec)], { cwd: debs });
     for (const { spec, into } of packages) {
-      const [, name, arch] = /^([^:]+):([^=]+)=/.exec(spec);
+      const [, name, arch] = /^([^:]+):([^=/]+)[=/]/.exec(spec);
       const deb = readdirSync(debs).find((file) => file.startsWith(`${name}_`) && file.endsWith(`_${arch}.deb`));
       run('dpkg-deb', ['-x', path.join(debs, deb), path.join(cache, into)]);
     }

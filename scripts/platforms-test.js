@@ -46,14 +46,14 @@ const nodeArm64 = nodeReleases[22];
 /** Node 22 for Windows from npm (its newest 22 there). */
 const nodeWindows = '22.23.3';
 const wine = '/usr/lib/wine/wine64';
-const muslRuntime = '1.2.5-3.1~deb13u1';
 
 // ---- runtimes for the other platforms: qemu, musl, Bun, Node arm64, Wine, Node for Windows ----
 const installRuntimes = () => {
   installDebian(['qemu-user', 'wine64'], () => spawnSync('sh', ['-c', 'command -v qemu-aarch64']).status === 0 && existsSync(wine));
+  // trixie's current musl, by suite rather than version: a stable update replaces the old one.
   debianPackages('musl-run', [
-    { spec: `musl:amd64=${muslRuntime}`, into: 'musl-run-x64' },
-    { spec: `musl:arm64=${muslRuntime}`, into: 'musl-run-arm64' },
+    { spec: 'musl:amd64/trixie', into: 'musl-run-x64' },
+    { spec: 'musl:arm64/trixie', into: 'musl-run-arm64' },
   ]);
   once('runtimes', () => {
     step(`downloading Bun ${bunVersion} (musl, x64 and arm64), Node ${nodeArm64} (arm64) and Node ${nodeWindows} (Windows) from npm`);
